@@ -1,0 +1,38 @@
+package budget
+
+import "time"
+
+// Task is one task's CPU accounting. The zero Task has used nothing and
+// knows nothing of its typical cost.
+type Task struct {
+	Total   time.Duration // CPU time over the task's life
+	Slices  int           // times the task was resumed
+	Longest time.Duration // longest single slice
+	chunk   time.Duration // typical cost between checkpoints (moving average)
+}
+
+// AddSlice charges one slice (resume to park) of d to the task.
+func (t *Task) AddSlice(d time.Duration) {
+	t.Total += d
+	t.Slices++
+	t.Longest = max(t.Longest, d)
+}
+
+// ObserveChunks records that n chunks of work between checkpoints took
+// elapsed in all. The typical cost follows new observations with weight 1/4,
+// so a task whose work changes pace is re-learned within a few checkpoints.
+func (t *Task) ObserveChunks(elapsed time.Duration, n int) {
+	if n <= 0 || elapsed < 0 {
+		return
+	}
+	avg := elapsed / time.Duration(n)
+	if t.chunk == 0 {
+		t.chunk = avg
+		return
+	}
+	t.chunk += (avg - t.chunk) / 4
+}
+
+// Chunk is the typical cost of the task's work between two checkpoints, or
+// 0 before any was observed.
+func (t *Task) Chunk() time.Duration { return t.chunk }

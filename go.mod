@@ -1,0 +1,5 @@
+module github.com/framesched/framesched
+
+go 1.26
+
+require github.com/benbjohnson/clock v1.3.5

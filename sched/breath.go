@@ -1,0 +1,104 @@
+package sched
+
+import (
+	"time"
+
+	"github.com/framesched/framesched/budget"
+)
+
+// maxFastBreaths bounds the Breath calls that may pass without reading the
+// clock, so that a task whose chunks suddenly grow is caught soon.
+const maxFastBreaths = 256
+
+// Breath is the medium checkpoint: the task goes on while less than 40% of
+// the frame's budget is used, and parks until the next frame otherwise.
+func (t *Self) Breath() { t.t.breath(budget.Medium) }
+
+// BreathShort is the short checkpoint: the task goes on while the frame has
+// budget left for its typical chunk of work.
+func (t *Self) BreathShort() { t.t.breath(budget.Short) }
+
+// BreathLong is the long checkpoint: the task goes on while less than 20% of
+// the frame's budget is used.
+func (t *Self) BreathLong() { t.t.breath(budget.Long) }
+
+// BreathFor is the checkpoint with an explicit estimate: the task goes on if
+// a chunk of about d still fits in the frame's budget.
+func (t *Self) BreathFor(d time.Duration) {
+	t.t.calls++
+	t.t.checkpoint(budget.Short, d)
+}
+
+// breath is the fast path of every level. While the task's typical chunk
+// says the frame cannot be spent yet, it does not read the clock.
+func (t *task) breath(l budget.Level) {
+	t.calls++
+	if t.calls <= t.allow[l] {
+		return
+	}
+	t.checkpoint(l, 0)
+}
+
+// checkpoint reads the clock, learns the task's typical chunk, and decides:
+// go on, yield to the other ready tasks of this frame (the task used its fair
+// share of it), or park until the next frame.
+func (t *task) checkpoint(l budget.Level, est time.Duration) {
+	s := t.s
+	if t != s.current || t.unwinding {
+		t.misuseOrUnwind("Breath")
+	}
+	now := s.clk.Now()
+	t.acct.ObserveChunks(now.Sub(t.lastRead), int(t.calls))
+	t.lastRead, t.calls = now, 0
+	fr := budget.Frame{Limit: s.limit, Spent: now.Sub(s.frameStart)}
+	var ok bool
+	if est > 0 {
+		ok = fr.Fits(est)
+	} else {
+		ok = fr.Admits(l, t.acct.Chunk())
+	}
+	switch {
+	case !ok:
+		t.level, t.estimate = l, est
+		t.queued = true
+		s.later.push(t)
+		s.stats.Parked++
+		t.park("parked " + l.String())
+	case now.Sub(t.sliceStart) >= s.quantum(l) && s.ready.len() > 0:
+		t.level, t.estimate = l, est
+		s.enqueue(t)
+		t.park("yielded")
+	default:
+		t.setAllowance(fr, now)
+	}
+}
+
+// setAllowance lets the next Breath calls of each level pass without reading
+// the clock while the chunks they follow, at the task's typical cost, use at
+// most half of the room left (so the estimate is corrected long before the
+// room is gone).
+func (t *task) setAllowance(fr budget.Frame, now time.Time) {
+	chunk := t.acct.Chunk()
+	if chunk <= 0 {
+		t.allow = [len(budget.Levels)]int32{}
+		return
+	}
+	shared := t.s.ready.len() > 0
+	for _, l := range budget.Levels {
+		room := fr.Room(l, chunk)
+		if shared {
+			room = min(room, t.s.quantum(l)-now.Sub(t.sliceStart))
+		}
+		n := room / chunk / 2
+		t.allow[l] = int32(max(0, min(n, maxFastBreaths)))
+	}
+}
+
+// misuseOrUnwind handles a checkpoint reached by a task that is being
+// stopped (it unwinds again) or called on a task that is not running.
+func (t *task) misuseOrUnwind(fn string) {
+	if t.unwinding || t.state == Finished {
+		t.unwind()
+	}
+	panic("sched: " + fn + " called on " + t.String() + ", which is not the running task")
+}

@@ -1,0 +1,44 @@
+// Package sched is the frame-budget cooperative scheduler: the host calls
+// RunFrame once per frame, and the scheduler resumes ready tasks round-robin,
+// in start order, until the frame's budget is spent or nothing is ready.
+//
+// A task's body calls a Breath checkpoint between chunks of work. Breath
+// lets the task go on while the frame has room for the next chunk, and parks
+// it until the next frame when it does not:
+//
+//	s := sched.New(sched.WithBudget(4 * time.Millisecond))
+//	defer s.Close()
+//	s.Go("Bags", "index", func(t *sched.Self) (any, error) {
+//		for _, item := range items {
+//			index(item)
+//			t.Breath() // go on, or continue next frame
+//		}
+//		return len(items), nil
+//	})
+//	for running {
+//		stats := s.RunFrame() // at most about 4ms of task work
+//		render(stats)
+//	}
+//
+// Breath has three levels, as in blTasks: BreathShort goes on while any of
+// the budget is left, Breath while less than 40% is used, BreathLong while
+// less than 20% is used; BreathFor takes an explicit estimate. The scheduler
+// learns each task's typical cost between checkpoints, so a checkpoint that
+// cannot park costs a counter and a comparison, and a chunk that would not
+// fit in the frame is not started.
+//
+// Tasks wait on conditions from package waitcond (Self.Wait, Task.StartWhen);
+// waiting is event-driven, so a frame with many waiting tasks and nothing due
+// costs next to nothing. A task finishes by returning, by failing (an error
+// or a panic, reported to the error handler with its owner), or by being
+// stopped; a stopped Go task unwinds, running its deferred functions, and
+// never runs another line of its own code.
+//
+// Every slice is measured with the scheduler's clock (WithClock) and charged
+// to the task, its owner and the frame. With a mock clock everything the
+// scheduler does, and its trace (WithTrace), is the same on every run.
+//
+// The Scheduler is single-goroutine: call it from the frame goroutine only.
+// Go task bodies run on iter.Pull coroutines that never run concurrently with
+// it or with each other.
+package sched

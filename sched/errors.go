@@ -1,0 +1,63 @@
+package sched
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by misuse of the scheduler and its tasks. Compare with
+// errors.Is.
+var (
+	ErrStopped      = errors.New("sched: task stopped")
+	ErrStarted      = errors.New("sched: task already started")
+	ErrNotStarted   = errors.New("sched: task not started")
+	ErrFinished     = errors.New("sched: task already finished")
+	ErrNotFinished  = errors.New("sched: task not finished")
+	ErrSuspended    = errors.New("sched: task already suspended")
+	ErrNotSuspended = errors.New("sched: task not suspended")
+	ErrInTask       = errors.New("sched: not allowed inside a task")
+	ErrClosed       = errors.New("sched: scheduler closed")
+)
+
+// StopError is the error of a task that was stopped. It matches ErrStopped
+// with errors.Is; Reason is the message given to Stop.
+type StopError struct {
+	Reason string
+}
+
+// DefaultStopReason is the reason of a stop given no reason.
+const DefaultStopReason = "task stopped"
+
+func (e *StopError) Error() string { return e.Reason }
+
+// Is makes errors.Is(err, ErrStopped) true for every StopError.
+func (e *StopError) Is(target error) bool { return target == ErrStopped }
+
+// PanicError is the error of a Go task whose body panicked.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the task's stack where it panicked
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// TaskError is what the error handler receives when a task ends with an
+// error other than a stop.
+type TaskError struct {
+	Frame uint64 // the frame in which the task finished
+	Task  string // the task's name
+	Owner string // the owner the error is attributed to
+	Err   error  // the task's error
+}
+
+func (e TaskError) Error() string {
+	return fmt.Sprintf("[%s] %s: %v", e.Owner, e.Task, e.Err)
+}
+
+func (e TaskError) Unwrap() error { return e.Err }

@@ -1,0 +1,38 @@
+package sched_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/framesched/framesched/sched"
+)
+
+// A host spreads a long job over frames: each frame runs at most about the
+// budget's worth of work, and the job's result is read when it has finished.
+func Example() {
+	clk := clock.NewMock() // a real host leaves the clock out: the real one is the default
+	s := sched.New(sched.WithClock(clk), sched.WithBudget(4*time.Millisecond))
+	defer s.Close()
+
+	job, _ := s.Go("Bags", "index", func(t *sched.Self) (any, error) {
+		sum := 0
+		for i := 1; i <= 10; i++ {
+			clk.Add(time.Millisecond) // a millisecond of work
+			sum += i
+			t.BreathShort() // go on while the frame has room
+		}
+		return sum, nil
+	})
+	for !job.Finished() {
+		st := s.RunFrame()
+		fmt.Printf("frame %d used %v of %v\n", st.Frame, st.Used, st.Budget)
+	}
+	fmt.Println(job.Result())
+	// Output:
+	// frame 1 used 4ms of 4ms
+	// frame 2 used 4ms of 4ms
+	// frame 3 used 2ms of 4ms
+	// 55 <nil>
+}

@@ -1,0 +1,246 @@
+package sched
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/framesched/framesched/budget"
+	"github.com/framesched/framesched/waitcond"
+)
+
+// Body is a Go task's code. It receives the task's view of itself and
+// returns the task's result and error. It runs on the frame goroutine's
+// behalf, a slice at a time, and must call a Breath method now and then.
+type Body func(t *Self) (any, error)
+
+// State is where a task is in its life.
+type State uint8
+
+const (
+	Pending  State = iota // created, not started
+	Active                // started: running, ready, or parked until a later frame
+	Waiting               // started and waiting for a condition
+	Finished              // returned, failed or stopped; final
+)
+
+func (s State) String() string {
+	switch s {
+	case Pending:
+		return "pending"
+	case Active:
+		return "active"
+	case Waiting:
+		return "waiting"
+	case Finished:
+		return "finished"
+	}
+	return fmt.Sprintf("State(%d)", uint8(s))
+}
+
+// unwind is the panic value that unwinds a stopped task's body. The
+// coroutine's top frame recovers it; user code that recovers it as well is
+// unwound again at its next Breath, Wait or Suspend.
+type unwind struct{}
+
+// task is the scheduler's record of a task. Handles (Task) and the task's
+// own view (Self) point at it.
+type task struct {
+	s         *Scheduler
+	seq       uint64 // creation order, unique per scheduler
+	name      string
+	own       *owner
+	body      Body
+	state     State
+	suspended bool
+	queued    bool         // in s.ready or s.later
+	level     budget.Level // level of the Breath it parked at
+	estimate  time.Duration
+
+	// The coroutine running body, made at the first slice.
+	resume    func() (struct{}, bool)
+	stopCo    func()
+	yield     func(struct{}) bool
+	outcome   string // how its last slice ended, for the trace
+	onStack   bool   // its coroutine is executing (it is current, or stopping another task)
+	unwinding bool   // a stop is unwinding its body
+
+	cond   *waitcond.Cond
+	alarms [2]alarm // one frame and one time alarm while waiting
+
+	result any
+	err    error
+
+	acct       budget.Task
+	sliceStart time.Time
+	lastRead   time.Time
+	calls      int32                     // Breath calls since the clock was last read
+	allow      [len(budget.Levels)]int32 // Breath calls that may pass without reading the clock, per level
+
+	prevLive, nextLive *task // the scheduler's live list, in creation order
+	self               Self
+}
+
+// Task is a handle to a task: what Create and Go return. Any number of
+// handles may point at one task. All methods must be called from the frame
+// goroutine: by the host between or around frames, or by task code.
+type Task struct {
+	t *task
+}
+
+// Self is a task's view of itself: what its body receives. Its methods are
+// valid only from the task's own code while it runs.
+type Self struct {
+	t *task
+}
+
+// Name is the task's name, as given to Create.
+func (h *Task) Name() string { return h.t.name }
+
+// Owner is the owner the task's time and errors are attributed to.
+func (h *Task) Owner() string { return h.t.own.name }
+
+// State is the task's state now.
+func (h *Task) State() State { return h.t.state }
+
+// Suspended reports whether the task is suspended.
+func (h *Task) Suspended() bool { return h.t.suspended }
+
+// Finished reports whether the task has finished.
+func (h *Task) Finished() bool { return h.t.state == Finished }
+
+// Result returns a finished task's result and error; on a task that has not
+// finished it returns ErrNotFinished.
+func (h *Task) Result() (any, error) {
+	if h.t.state != Finished {
+		return nil, fmt.Errorf("Result %q: %w", h.t.name, ErrNotFinished)
+	}
+	return h.t.result, h.t.err
+}
+
+// Err is a finished task's error: nil when it returned without one, a
+// *StopError when it was stopped, a *PanicError when it panicked.
+func (h *Task) Err() error { return h.t.err }
+
+// TaskStats is a task's CPU accounting.
+type TaskStats struct {
+	CPU     time.Duration // time spent in the task's slices
+	Slices  int           // how many times it was resumed
+	Longest time.Duration // its longest slice
+	Chunk   time.Duration // its typical cost between Breath checkpoints
+}
+
+// Stats is the task's CPU accounting so far.
+func (h *Task) Stats() TaskStats {
+	a := &h.t.acct
+	return TaskStats{CPU: a.Total, Slices: a.Slices, Longest: a.Longest, Chunk: a.Chunk()}
+}
+
+// Start starts a pending task: it runs from the next pass of the scheduler,
+// in start order. Starting twice fails with ErrStarted.
+func (h *Task) Start() error {
+	return h.t.s.start(h.t, nil)
+}
+
+// StartWhen starts a pending task that first waits for c.
+func (h *Task) StartWhen(c *waitcond.Cond) error {
+	return h.t.s.start(h.t, c)
+}
+
+// Stop finishes the task with a *StopError carrying reason (or
+// DefaultStopReason when empty). The task never runs another line of its own
+// code; its deferred functions run before Stop returns. Stopping a finished
+// task fails with ErrFinished. When a task stops itself, Stop does not
+// return.
+func (h *Task) Stop(reason string) error {
+	return h.t.s.stop(h.t, reason)
+}
+
+// Suspend keeps a started task from running until Resume. A wait that is
+// met while the task is suspended must still be met when it is resumed.
+// Suspending the running task parks it at once.
+func (h *Task) Suspend() error {
+	return h.t.s.suspend(h.t)
+}
+
+// Resume lets a suspended task run again.
+func (h *Task) Resume() error {
+	return h.t.s.resumeSuspended(h.t)
+}
+
+func (h *Task) String() string { return h.t.String() }
+
+func (t *task) String() string {
+	return fmt.Sprintf("%q (owner %s)", t.name, t.own.name)
+}
+
+// Handle returns a handle to the task, for code that wants to pass it on.
+func (t *Self) Handle() *Task { return &Task{t.t} }
+
+// Name is the task's name.
+func (t *Self) Name() string { return t.t.name }
+
+// Owner is the task's owner.
+func (t *Self) Owner() string { return t.t.own.name }
+
+// Scheduler is the scheduler running the task.
+func (t *Self) Scheduler() *Scheduler { return t.t.s }
+
+// Stop stops the task itself with reason; it does not return.
+func (t *Self) Stop(reason string) {
+	t.t.s.stop(t.t, reason)
+	panic(unwind{}) // not reached: stopping the running task unwinds it
+}
+
+// Suspend parks the task until another task or the host resumes it.
+func (t *Self) Suspend() {
+	t.t.s.suspend(t.t)
+}
+
+// Wait parks the task until c is met, and returns at once when it already
+// is. The task is Waiting meanwhile.
+func (t *Self) Wait(c *waitcond.Cond) {
+	t.t.s.wait(t.t, c)
+}
+
+// coroutine is the body of the task's iter.Pull coroutine: it runs the
+// task's body and records how it ended.
+func (t *task) coroutine(yield func(struct{}) bool) {
+	t.yield = yield
+	defer func() {
+		r := recover()
+		if t.state == Finished { // stopped: the stop recorded the outcome
+			return
+		}
+		if r != nil {
+			if _, ok := r.(unwind); !ok {
+				t.s.finish(t, nil, &PanicError{Value: r, Stack: debug.Stack()})
+			}
+		}
+	}()
+	res, err := t.body(&t.self)
+	if t.state != Finished {
+		t.s.finish(t, res, err)
+	}
+}
+
+// park hands control back to the scheduler until the task is resumed;
+// outcome says why, for the trace. If the task was stopped meanwhile, it
+// unwinds instead of returning.
+func (t *task) park(outcome string) {
+	t.outcome = outcome
+	t.allow = [len(budget.Levels)]int32{} // only the running task may take the fast path
+	t.onStack = false
+	ok := t.yield(struct{}{})
+	t.onStack = true
+	if !ok || t.state == Finished {
+		t.unwind()
+	}
+}
+
+// unwind ends the running body of a stopped task.
+func (t *task) unwind() {
+	t.unwinding = true
+	t.allow = [len(budget.Levels)]int32{} // every Breath takes the slow path and unwinds again
+	panic(unwind{})
+}
