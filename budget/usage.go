@@ -20,6 +20,8 @@ type Usage struct {
 	frame uint64  // the frame cur belongs to
 	cur   float64 // share of the budget used in frame
 	avg   float64 // falloff average over the frames before frame
+	dh    int     // the half-life d was computed for
+	d     float64 // per-frame decay factor for dh
 }
 
 // Add charges used, out of a frame budget of limit, to the given frame.
@@ -47,7 +49,10 @@ func (u *Usage) decay() float64 {
 	if h <= 0 {
 		h = DefaultHalfLife
 	}
-	return math.Exp2(-1 / float64(h))
+	if h != u.dh {
+		u.dh, u.d = h, math.Exp2(-1/float64(h))
+	}
+	return u.d
 }
 
 // advance folds every frame before frame into the average.

@@ -29,6 +29,9 @@ func (t *Self) BreathFor(d time.Duration) {
 	t.t.checkpoint(budget.Short, d)
 }
 
+// parkedOutcome names, per level, the end of a slice parked at a Breath.
+var parkedOutcome = [...]string{budget.Short: "parked short", budget.Medium: "parked medium", budget.Long: "parked long"}
+
 // breath is the fast path of every level. While the task's typical chunk
 // says the frame cannot be spent yet, it does not read the clock.
 func (t *task) breath(l budget.Level) {
@@ -47,25 +50,20 @@ func (t *task) checkpoint(l budget.Level, est time.Duration) {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Breath")
 	}
-	now := s.clk.Now()
-	t.acct.ObserveChunks(now.Sub(t.lastRead), int(t.calls))
+	now := s.elapsed()
+	t.acct.ObserveChunks(now-t.lastRead, int(t.calls))
 	t.lastRead, t.calls = now, 0
-	fr := budget.Frame{Limit: s.limit, Spent: now.Sub(s.frameStart)}
-	var ok bool
-	if est > 0 {
-		ok = fr.Fits(est)
-	} else {
-		ok = fr.Admits(l, t.acct.Chunk())
-	}
+	fr := budget.Frame{Limit: s.limit, Spent: now - s.frameStart}
+	t.level, t.estimate = l, est
 	switch {
-	case !ok:
-		t.level, t.estimate = l, est
+	case !t.admitted(fr):
+		s.sliceEnd, s.sliceEnded = now, true
 		t.queued = true
 		s.later.push(t)
 		s.stats.Parked++
-		t.park("parked " + l.String())
-	case now.Sub(t.sliceStart) >= s.quantum(l) && s.ready.len() > 0:
-		t.level, t.estimate = l, est
+		t.park(parkedOutcome[l])
+	case now-t.sliceStart >= s.quantum(l) && s.turnsWaiting() > 0:
+		s.sliceEnd, s.sliceEnded = now, true
 		s.enqueue(t)
 		t.park("yielded")
 	default:
@@ -77,17 +75,17 @@ func (t *task) checkpoint(l budget.Level, est time.Duration) {
 // the clock while the chunks they follow, at the task's typical cost, use at
 // most half of the room left (so the estimate is corrected long before the
 // room is gone).
-func (t *task) setAllowance(fr budget.Frame, now time.Time) {
+func (t *task) setAllowance(fr budget.Frame, now time.Duration) {
 	chunk := t.acct.Chunk()
 	if chunk <= 0 {
 		t.allow = [len(budget.Levels)]int32{}
 		return
 	}
-	shared := t.s.ready.len() > 0
+	shared := t.s.turnsWaiting() > 0
 	for _, l := range budget.Levels {
 		room := fr.Room(l, chunk)
 		if shared {
-			room = min(room, t.s.quantum(l)-now.Sub(t.sliceStart))
+			room = min(room, t.s.quantum(l)-(now-t.sliceStart))
 		}
 		n := room / chunk / 2
 		t.allow[l] = int32(max(0, min(n, maxFastBreaths)))

@@ -17,6 +17,8 @@ var (
 	ErrNotSuspended = errors.New("sched: task not suspended")
 	ErrInTask       = errors.New("sched: not allowed inside a task")
 	ErrClosed       = errors.New("sched: scheduler closed")
+	ErrForeign      = errors.New("sched: task belongs to another owner")
+	ErrTaskLimit    = errors.New("sched: owner's task limit reached")
 )
 
 // StopError is the error of a task that was stopped. It matches ErrStopped
@@ -61,3 +63,5 @@ func (e TaskError) Error() string {
 }
 
 func (e TaskError) Unwrap() error { return e.Err }
+
+func isStop(err error) bool { return errors.Is(err, ErrStopped) }

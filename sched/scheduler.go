@@ -28,23 +28,35 @@ type Scheduler struct {
 	trace   func(Event)
 
 	frame      uint64
-	frameStart time.Time
+	epoch      time.Time     // the clock's reading at New; instants are durations since
+	frameStart time.Duration // since epoch
 	limit      time.Duration // this frame's budget
 	sharers    int           // tasks ready at the frame's start, who share its budget
 	stats      FrameStats
 	current    *task
 	closed     bool
 
-	ready    queue // may run in this frame, in round-robin order
-	deferred queue // ready, but this frame has no room for their Breath level
-	later    queue // parked until the next frame
-	frames   alarmHeap
-	timers   alarmHeap
-	alarmSeq uint64
+	prio       queue         // deferred in an earlier frame: they go first
+	ready      queue         // may run in this frame, in round-robin order
+	deferred   queue         // ready, but this frame has no room for their Breath level
+	sliceEnd   time.Duration // set by a checkpoint that parks: the slice's end
+	sliceEnded bool
+	later      queue // parked until the next frame
+	frames     alarmHeap
+	timers     alarmHeap
+	alarmSeq   uint64
 
 	seq                uint64
 	liveHead, liveTail *task
 	owners             map[string]*owner
+	acting             *owner // the owner whose code runs outside any task (RunAs)
+	taskLimit          int    // default cap on an owner's live tasks, 0 for none
+	finishedHooks      []*func(FinishEvent)
+
+	signaled  []*task // woken by a signal; checked at the next frame's start
+	inbox     inbox   // woken by futures completed on any goroutine
+	polled    []*task // waiting on predicates
+	collected inbox   // tasks whose handle was garbage-collected
 }
 
 // Option configures a Scheduler.
@@ -80,6 +92,7 @@ func New(opts ...Option) *Scheduler {
 	for _, o := range opts {
 		o(s)
 	}
+	s.epoch = s.clk.Now()
 	return s
 }
 
@@ -93,6 +106,10 @@ func (s *Scheduler) Frame() uint64 { return s.frame }
 // Now is the time of the scheduler's clock.
 func (s *Scheduler) Now() time.Time { return s.clk.Now() }
 
+// elapsed is the time since the scheduler was made. With the real clock it
+// reads only the monotonic clock, half the cost of Now.
+func (s *Scheduler) elapsed() time.Duration { return s.clk.Since(s.epoch) }
+
 // Current is the running task's view of itself, or nil outside any task.
 func (s *Scheduler) Current() *Self {
 	if s.current == nil {
@@ -102,26 +119,32 @@ func (s *Scheduler) Current() *Self {
 }
 
 // Create makes a pending task that will run body once started. The owner
-// defaults to the running task's owner, or "host" outside any task.
-func (s *Scheduler) Create(owner, name string, body Body) (*Task, error) {
+// defaults to the owner of the code calling Create: the running task's, the
+// one given to RunAs, or "host". Creating more live tasks than the owner's
+// limit fails with ErrTaskLimit.
+func (s *Scheduler) Create(ownerName, name string, body Body) (*Task, error) {
 	if s.closed {
 		return nil, fmt.Errorf("Create %q: %w", name, ErrClosed)
 	}
 	if body == nil {
 		return nil, fmt.Errorf("Create %q: nil body", name)
 	}
-	if owner == "" {
-		owner = "host"
-		if s.current != nil {
-			owner = s.current.own.name
-		}
+	var o *owner
+	if ownerName != "" {
+		o = s.owner(ownerName)
+	} else if o = s.actingOwner(); o == nil {
+		o = s.owner("host")
+	}
+	if o.limit > 0 && o.live >= o.limit {
+		return nil, fmt.Errorf("Create %q: owner %s has %d live tasks: %w", name, o.name, o.live, ErrTaskLimit)
 	}
 	s.seq++
-	t := &task{s: s, seq: s.seq, name: name, own: s.owner(owner), body: body}
+	t := &task{s: s, seq: s.seq, name: name, own: o, body: body}
 	t.self.t = t
-	t.own.live++
+	t.node.Value = t
+	o.live++
 	s.link(t)
-	return &Task{t}, nil
+	return s.handle(t), nil
 }
 
 // Go creates a task and starts it.
@@ -138,7 +161,7 @@ func (s *Scheduler) Go(owner, name string, body Body) (*Task, error) {
 func (s *Scheduler) Tasks() iter.Seq[*Task] {
 	return func(yield func(*Task) bool) {
 		for t := s.liveHead; t != nil; t = t.nextLive {
-			if !yield(&Task{t}) {
+			if !yield(s.handle(t)) {
 				return
 			}
 		}
@@ -163,55 +186,75 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 		return FrameStats{Frame: s.frame}
 	}
 	s.frame++
-	start := s.clk.Now()
+	start := s.elapsed()
 	s.frameStart, s.limit = start, limit
 	s.stats = FrameStats{Frame: s.frame, Budget: limit}
+	s.applyCollected()
 	s.later.moveTo(&s.ready)
 	s.wakeDue(start)
-	s.sharers = max(1, s.ready.len())
+	s.sharers = max(1, s.turnsWaiting())
 
 	now := start
-	for now.Sub(start) < limit {
-		t := s.ready.pop()
+	for now-start < limit {
+		t := s.prio.pop()
 		if t == nil {
-			break
+			if t = s.ready.pop(); t == nil {
+				break
+			}
 		}
 		if t.state != Active || t.suspended {
 			t.queued = false // a stale entry
 			continue
 		}
-		fr := budget.Frame{Limit: limit, Spent: now.Sub(start)}
-		if !fr.Admits(t.level, t.estimate) && !fr.Admits(t.level, t.acct.Chunk()) {
+		// The first slice of a frame is always admitted, so that a chunk
+		// estimated larger than the whole budget still runs.
+		if s.stats.Resumed > 0 && !t.admitted(budget.Frame{Limit: limit, Spent: now - start}) {
 			s.deferred.push(t)
 			continue
 		}
 		now = s.runSlice(t, now)
 	}
-	s.deferred.moveTo(&s.ready)
-	s.stats.Used = now.Sub(start)
+	s.deferred.moveTo(&s.prio)
+	s.stats.Used = now - start
 	s.stats.Overrun = max(s.stats.Used-limit, 0)
 	return s.stats
 }
 
-// runSlice resumes t until it parks, waits or finishes, charges the slice,
-// and returns the time it ended.
+// turnsWaiting is how many queue entries may still get a turn this frame.
+func (s *Scheduler) turnsWaiting() int { return s.prio.len() + s.ready.len() }
+
 // quantum is a task's fair share of this frame for chunks at level l.
 func (s *Scheduler) quantum(l budget.Level) time.Duration {
 	return l.Threshold(s.limit) / time.Duration(s.sharers)
 }
 
-func (s *Scheduler) runSlice(t *task, now time.Time) time.Time {
+// admitted reports whether the frame has room for t's next chunk at the
+// level (or with the estimate) of the Breath it parked at.
+func (t *task) admitted(fr budget.Frame) bool {
+	if t.estimate > 0 {
+		return fr.Fits(t.estimate)
+	}
+	return fr.Admits(t.level, t.acct.Chunk())
+}
+
+// runSlice resumes t until it parks, waits or finishes, charges the slice,
+// and returns the time it ended.
+
+func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	t.queued = false
 	t.sliceStart, t.lastRead, t.calls = now, now, 0
-	t.setAllowance(budget.Frame{Limit: s.limit, Spent: now.Sub(s.frameStart)}, now)
+	t.setAllowance(budget.Frame{Limit: s.limit, Spent: now - s.frameStart}, now)
 	if t.resume == nil {
 		t.resume, t.stopCo = iter.Pull(t.coroutine)
 	}
-	s.current, t.onStack = t, true
+	s.current, t.onStack, s.sliceEnded = t, true, false
 	t.resume()
 	s.current, t.onStack = nil, false
-	end := s.clk.Now()
-	took := end.Sub(now)
+	end := s.sliceEnd
+	if !s.sliceEnded {
+		end = s.elapsed()
+	}
+	took := end - now
 	t.acct.AddSlice(took)
 	t.own.usage.Add(s.frame, took, s.limit)
 	s.stats.Resumed++
@@ -237,9 +280,9 @@ func (s *Scheduler) Close() error {
 	}
 	s.closed = true
 	for s.liveHead != nil {
-		s.stop(s.liveHead, "scheduler closed")
+		s.stopTask(s.liveHead, "scheduler closed")
 	}
-	s.ready, s.deferred, s.later = queue{}, queue{}, queue{}
+	s.prio, s.ready, s.deferred, s.later = queue{}, queue{}, queue{}, queue{}
 	return nil
 }
 
@@ -252,10 +295,16 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	case t.state != Pending:
 		return fmt.Errorf("Start %s: %w", t, ErrStarted)
 	}
+	if p := s.current; p != nil {
+		if p.state == Finished {
+			return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
+		}
+		p.node.Adopt(&t.node)
+	}
 	t.state = Active
 	t.level = budget.Short
 	s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
-	if c != nil && !c.Met(s) {
+	if c != nil && !c.Met(t) {
 		s.arm(t, c)
 		return nil
 	}
@@ -270,34 +319,39 @@ func (s *Scheduler) enqueue(t *task) {
 	}
 }
 
+// stop is Task.Stop: stopTask after the checks, then, if the code that
+// called it belongs to a task that the stop finished, that task unwinds.
 func (s *Scheduler) stop(t *task, reason string) error {
-	if t.state == Finished {
-		return fmt.Errorf("Stop %s: %w", t, ErrFinished)
+	if err := s.control("Stop", t); err != nil {
+		return err
 	}
 	if reason == "" {
 		reason = DefaultStopReason
 	}
-	s.finish(t, nil, &StopError{Reason: reason})
-	switch {
-	case t == s.current:
-		t.unwind() // the running task stopped itself
-	case t.onStack:
-		// t is stopping another task further up the stack; it unwinds when
-		// control comes back to it, below.
-	case t.stopCo != nil:
-		prev := s.current
-		s.current, t.onStack = t, true
-		t.stopCo() // runs its deferred functions
-		s.current, t.onStack = prev, false
-		t.releaseCoroutine()
-	}
+	s.stopTask(t, reason)
 	if cur := s.current; cur != nil && cur.state == Finished {
 		cur.unwind() // the running task was stopped by the code it called
 	}
 	return nil
 }
 
+// stopTask finishes t with a StopError and unwinds its body, unless t is on
+// the stack (it unwinds when control returns to it).
+func (s *Scheduler) stopTask(t *task, reason string) {
+	s.finish(t, nil, &StopError{Reason: reason})
+	if t.stopCo != nil && !t.onStack {
+		prev := s.current
+		s.current, t.onStack = t, true
+		t.stopCo() // runs its deferred functions
+		s.current, t.onStack = prev, false
+		t.releaseCoroutine()
+	}
+}
+
 func (s *Scheduler) suspend(t *task) error {
+	if err := s.control("Suspend", t); err != nil {
+		return err
+	}
 	switch {
 	case t.state == Pending:
 		return fmt.Errorf("Suspend %s: %w", t, ErrNotStarted)
@@ -315,6 +369,9 @@ func (s *Scheduler) suspend(t *task) error {
 }
 
 func (s *Scheduler) resumeSuspended(t *task) error {
+	if err := s.control("Resume", t); err != nil {
+		return err
+	}
 	switch {
 	case t.state == Finished:
 		return fmt.Errorf("Resume %s: %w", t, ErrFinished)
@@ -332,7 +389,9 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 	return nil
 }
 
-// finish records how t ended and takes it out of every structure.
+// finish records how t ended, takes it out of every structure, reports it,
+// wakes the tasks waiting for it, and stops its unfinished children,
+// deepest first.
 func (s *Scheduler) finish(t *task, res any, err error) {
 	t.state, t.result, t.err = Finished, res, err
 	t.suspended = false
@@ -345,6 +404,17 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 		s.stats.Errors++
 		t.own.errors++
 		s.onError(TaskError{Frame: s.frame, Task: t.name, Owner: t.own.name, Err: err})
+	}
+	s.notifyFinished(t)
+	s.wakeWaiters(t)
+	for _, c := range t.node.StopOrder() {
+		if c.Value.state != Finished {
+			s.stopTask(c.Value, "parent finished")
+		}
+	}
+	if p := t.node.Parent(); p != nil {
+		t.node.Detach()
+		s.check(p.Value) // it may wait for its children
 	}
 }
 

@@ -67,6 +67,7 @@ func (e Event) String() string {
 // owner is the accounting of one owner (addon).
 type owner struct {
 	name   string
+	limit  int // cap on live tasks, 0 for none
 	usage  budget.Usage
 	live   int
 	errors int
@@ -75,7 +76,7 @@ type owner struct {
 func (s *Scheduler) owner(name string) *owner {
 	o := s.owners[name]
 	if o == nil {
-		o = &owner{name: name}
+		o = &owner{name: name, limit: s.taskLimit}
 		s.owners[name] = o
 	}
 	return o

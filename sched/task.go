@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+	"weak"
 
 	"github.com/framesched/framesched/budget"
+	"github.com/framesched/framesched/hierarchy"
 	"github.com/framesched/framesched/waitcond"
 )
 
@@ -65,15 +67,23 @@ type task struct {
 	onStack   bool   // its coroutine is executing (it is current, or stopping another task)
 	unwinding bool   // a stop is unwinding its body
 
-	cond   *waitcond.Cond
-	alarms [2]alarm // one frame and one time alarm while waiting
+	cond    *waitcond.Cond
+	alarms  [2]alarm   // one frame and one time alarm while waiting
+	links   []waitLink // tasks it waits for
+	unwatch []func()   // cancels its signal watches
+	polled  bool       // its condition has a predicate: polled every frame
+	waiters []waiter   // tasks waiting for it to finish
+
+	node      hierarchy.Node[*task]
+	abandoned bool
+	handle    weak.Pointer[Task] // the canonical handle, while any code holds it
 
 	result any
 	err    error
 
 	acct       budget.Task
-	sliceStart time.Time
-	lastRead   time.Time
+	sliceStart time.Duration // since the scheduler's epoch
+	lastRead   time.Duration
 	calls      int32                     // Breath calls since the clock was last read
 	allow      [len(budget.Levels)]int32 // Breath calls that may pass without reading the clock, per level
 
@@ -81,15 +91,21 @@ type task struct {
 	self               Self
 }
 
-// Task is a handle to a task: what Create and Go return. Any number of
-// handles may point at one task. All methods must be called from the frame
-// goroutine: by the host between or around frames, or by task code.
+// Task is a handle to a task: what Create and Go return. When no code holds
+// a task's handle any more and the task was not abandoned, the scheduler
+// stops it ("handle collected") at the start of a later frame; see
+// Scheduler.Collect. Controlling a task (Stop, Suspend, Resume, Abandon)
+// from code of another owner fails with ErrForeign; reading it does not. All
+// methods must be called from the frame goroutine: by the host between or
+// around frames, or by task code.
 type Task struct {
 	t *task
 }
 
-// Self is a task's view of itself: what its body receives. Its methods are
-// valid only from the task's own code while it runs.
+// Self is a task's view of itself: what its body receives and Current
+// returns. It does not keep the task alive: a task whose handles are all
+// dropped is stopped even though its body still holds its Self. Its methods
+// are valid only from the task's own code while it runs.
 type Self struct {
 	t *task
 }
@@ -148,12 +164,49 @@ func (h *Task) StartWhen(c *waitcond.Cond) error {
 }
 
 // Stop finishes the task with a *StopError carrying reason (or
-// DefaultStopReason when empty). The task never runs another line of its own
-// code; its deferred functions run before Stop returns. Stopping a finished
-// task fails with ErrFinished. When a task stops itself, Stop does not
-// return.
+// DefaultStopReason when empty), and its unfinished children with "parent
+// finished". The task never runs another line of its own code; its deferred
+// functions run before Stop returns. Stopping a finished task fails with
+// ErrFinished. When a task stops itself (or a task it descends from), Stop
+// does not return.
 func (h *Task) Stop(reason string) error {
 	return h.t.s.stop(h.t, reason)
+}
+
+// Abandon makes a running task an orphan that is never stopped
+// automatically: not when its parent finishes, not when its handles are
+// collected. It runs until it finishes or is stopped by hand. Abandoning a
+// pending or suspended task fails (ErrNotStarted, ErrSuspended).
+func (h *Task) Abandon() error {
+	return h.t.s.abandon(h.t)
+}
+
+// Parent is a handle to the task that started this one, or nil for an
+// orphan (started outside any task, or abandoned).
+func (h *Task) Parent() *Task {
+	if p := h.t.node.Parent(); p != nil {
+		return p.Value.s.handle(p.Value)
+	}
+	return nil
+}
+
+// Children are handles to the task's unfinished children, in start order.
+func (h *Task) Children() []*Task {
+	var out []*Task
+	for c := range h.t.node.Children() {
+		out = append(out, h.t.s.handle(c.Value))
+	}
+	return out
+}
+
+// Why describes what a waiting task waits for and which parts are unmet,
+// e.g. "And(Timespan 2s [1.2s left], Task "index" (owner Bags) [running])";
+// "" when it is not waiting.
+func (h *Task) Why() string {
+	if h.t.state != Waiting {
+		return ""
+	}
+	return h.t.cond.Explain(h.t)
 }
 
 // Suspend keeps a started task from running until Resume. A wait that is
@@ -174,8 +227,10 @@ func (t *task) String() string {
 	return fmt.Sprintf("%q (owner %s)", t.name, t.own.name)
 }
 
-// Handle returns a handle to the task, for code that wants to pass it on.
-func (t *Self) Handle() *Task { return &Task{t.t} }
+// Handle returns a handle to the task, for code that wants to pass it on
+// (holding it keeps the task from being stopped when other handles are
+// dropped).
+func (t *Self) Handle() *Task { return t.t.s.handle(t.t) }
 
 // Name is the task's name.
 func (t *Self) Name() string { return t.t.name }

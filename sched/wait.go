@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"sync"
 	"time"
 
 	"github.com/framesched/framesched/waitcond"
@@ -20,21 +21,70 @@ func (s *Scheduler) Timespan(d time.Duration) *waitcond.Cond {
 // Timestamp is a condition met once the scheduler's clock reads t.
 func (s *Scheduler) Timestamp(t time.Time) *waitcond.Cond { return waitcond.Timestamp(t) }
 
+// The task is the Env its own conditions are evaluated against.
+
+func (t *task) Frame() uint64      { return t.s.frame }
+func (t *task) Now() time.Time     { return t.s.clk.Now() }
+func (t *task) ChildrenDone() bool { return t.node.NumChildren() == 0 }
+
 func (s *Scheduler) wait(t *task, c *waitcond.Cond) {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Wait")
 	}
-	if c.Met(s) {
+	if c.Met(t) {
 		return
 	}
 	s.arm(t, c)
 	t.park("waiting")
 }
 
-// arm makes t wait for c and arms its wake sources.
+// waitLink records that a task waits for another task to finish; it sits in
+// the target's waiters at index idx.
+type waitLink struct {
+	target *task
+	idx    int
+}
+
+// waiter is the target's side of a waitLink: the waiting task and the index
+// of the link in its links.
+type waiter struct {
+	t    *task
+	link int
+}
+
+// arm makes t wait for c and registers it with every wake source c depends
+// on: task completion lists, signal watchers, future callbacks and the
+// predicate poll list, then the frame and time alarms.
 func (s *Scheduler) arm(t *task, c *waitcond.Cond) {
 	t.state, t.cond = Waiting, c
+	for leaf := range c.Leaves() {
+		switch leaf.Kind() {
+		case waitcond.KindTask:
+			if h, ok := leaf.Target().(*Task); ok && h != nil {
+				s.linkWaiter(t, h.t)
+			} else if leaf.Target() != nil {
+				t.polled = true // a Waitable of the host's own: nothing tells us when it finishes
+			}
+		case waitcond.KindSignal:
+			t.unwatch = append(t.unwatch, leaf.Signal().Watch(func() { s.signaled = append(s.signaled, t) }))
+		case waitcond.KindFuture:
+			leaf.Future().OnComplete(func() { s.inbox.push(t) })
+		case waitcond.KindPredicate:
+			t.polled = true
+		}
+	}
+	if t.polled {
+		s.polled = append(s.polled, t)
+	}
 	s.rearm(t)
+}
+
+func (s *Scheduler) linkWaiter(t, target *task) {
+	if target.state == Finished {
+		return
+	}
+	t.links = append(t.links, waitLink{target: target, idx: len(target.waiters)})
+	target.waiters = append(target.waiters, waiter{t: t, link: len(t.links) - 1})
 }
 
 // rearm arms one alarm per kind of monotonic leaf: the earliest unmet frame
@@ -42,7 +92,7 @@ func (s *Scheduler) arm(t *task, c *waitcond.Cond) {
 // unmet (an And with later parts), the next earliest leaf is armed.
 func (s *Scheduler) rearm(t *task) {
 	frame, at := uint64(0), time.Time{}
-	now := s.clk.Now()
+	now := s.Now()
 	for leaf := range t.cond.Leaves() {
 		switch leaf.Kind() {
 		case waitcond.KindFrame:
@@ -56,7 +106,7 @@ func (s *Scheduler) rearm(t *task) {
 		}
 	}
 	s.setAlarm(&t.alarms[0], &s.frames, t, frame != 0, int64(frame))
-	s.setAlarm(&t.alarms[1], &s.timers, t, !at.IsZero(), at.UnixNano())
+	s.setAlarm(&t.alarms[1], &s.timers, t, !at.IsZero(), int64(at.Sub(s.epoch)))
 }
 
 func (s *Scheduler) setAlarm(a *alarm, h *alarmHeap, t *task, on bool, key int64) {
@@ -71,20 +121,75 @@ func (s *Scheduler) setAlarm(a *alarm, h *alarmHeap, t *task, on bool, key int64
 	}
 }
 
+// disarm takes t off every wake source. Future callbacks cannot be taken
+// back; one that fires later finds t not waiting for it and does nothing.
 func (s *Scheduler) disarm(t *task) {
 	t.alarms[0].disarm()
 	t.alarms[1].disarm()
-	t.cond = nil
+	for _, l := range t.links {
+		if l.target == nil {
+			continue // the target finished and dropped its waiters
+		}
+		ws := l.target.waiters
+		last := len(ws) - 1
+		if l.idx != last {
+			moved := ws[last]
+			ws[l.idx] = moved
+			moved.t.links[moved.link].idx = l.idx
+		}
+		l.target.waiters = ws[:last]
+	}
+	for _, cancel := range t.unwatch {
+		cancel()
+	}
+	t.links, t.unwatch, t.polled, t.cond = t.links[:0], t.unwatch[:0], false, nil
 }
 
-// wakeDue fires the alarms due at the start of the frame.
-func (s *Scheduler) wakeDue(now time.Time) {
+// wakeDue runs at the start of a frame: it fires the frame and time alarms
+// that are due, delivers signals and completed futures, and polls the
+// predicates of waiting tasks.
+func (s *Scheduler) wakeDue(now time.Duration) {
 	for a := s.frames.popDue(int64(s.frame)); a != nil; a = s.frames.popDue(int64(s.frame)) {
 		s.check(a.t)
 	}
-	for a := s.timers.popDue(now.UnixNano()); a != nil; a = s.timers.popDue(now.UnixNano()) {
+	for a := s.timers.popDue(int64(now)); a != nil; a = s.timers.popDue(int64(now)) {
 		s.check(a.t)
 	}
+	if len(s.signaled) > 0 {
+		woken := s.signaled
+		s.signaled = nil
+		for _, t := range woken {
+			s.check(t)
+		}
+	}
+	for _, t := range s.inbox.drain() {
+		s.check(t)
+	}
+	if len(s.polled) > 0 {
+		s.poll()
+	}
+}
+
+// poll evaluates the conditions of tasks waiting on predicates, charging
+// each evaluation to the waiting task and its owner, and drops the tasks
+// that no longer poll.
+func (s *Scheduler) poll() {
+	keep := s.polled[:0]
+	for _, t := range s.polled {
+		if !t.polled {
+			continue
+		}
+		start := s.elapsed()
+		s.check(t)
+		took := s.elapsed() - start
+		t.acct.Total += took
+		t.own.usage.Add(s.frame, took, s.limit)
+		if t.polled {
+			keep = append(keep, t)
+		}
+	}
+	clear(s.polled[len(keep):])
+	s.polled = keep
 }
 
 // check re-evaluates a waiting task's condition after something it depends
@@ -93,11 +198,46 @@ func (s *Scheduler) check(t *task) {
 	if t.state != Waiting || t.suspended {
 		return
 	}
-	if !t.cond.Met(s) {
+	if !t.cond.Met(t) {
 		s.rearm(t)
 		return
 	}
 	s.disarm(t)
 	t.state, t.level, t.estimate = Active, 0, 0
 	s.enqueue(t)
+}
+
+// wakeWaiters checks every task waiting for t, which has just finished, in
+// the order they were linked (after removals, the order is still the same
+// for the same history).
+func (s *Scheduler) wakeWaiters(t *task) {
+	ws := t.waiters
+	t.waiters = nil
+	for _, w := range ws {
+		w.t.links[w.link].target = nil
+	}
+	for _, w := range ws {
+		s.check(w.t)
+	}
+}
+
+// inbox receives tasks from futures completed on other goroutines, for the
+// frame goroutine to check at the start of the next frame.
+type inbox struct {
+	mu    sync.Mutex
+	tasks []*task
+}
+
+func (b *inbox) push(t *task) {
+	b.mu.Lock()
+	b.tasks = append(b.tasks, t)
+	b.mu.Unlock()
+}
+
+func (b *inbox) drain() []*task {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ts := b.tasks
+	b.tasks = nil
+	return ts
 }

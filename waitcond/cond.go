@@ -3,7 +3,7 @@ package waitcond
 import (
 	"fmt"
 	"iter"
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -11,33 +11,59 @@ import (
 type Kind uint8
 
 const (
-	KindFrame Kind = iota // a frame number has been reached
-	KindTime              // the clock has reached a point in time
-	KindAnd               // every sub-condition is met
-	KindOr                // at least one sub-condition is met
+	KindFrame     Kind = iota // a frame number has been reached
+	KindTime                  // the clock has reached a point in time
+	KindAnd                   // every sub-condition is met
+	KindOr                    // at least one sub-condition is met
+	KindTask                  // a task has finished
+	KindChildren              // every child of the waiting task has finished
+	KindSignal                // a host signal has fired since the condition was made
+	KindPredicate             // a polled function returns true
+	KindFuture                // a future has completed
 )
 
 // Env is what a condition is evaluated against: the scheduler's view of the
-// world at the moment of evaluation.
+// world, seen from one waiting task, at the moment of evaluation.
 type Env interface {
-	Frame() uint64  // the current frame number
-	Now() time.Time // the current time of the scheduler's clock
+	Frame() uint64      // the current frame number
+	Now() time.Time     // the current time of the scheduler's clock
+	ChildrenDone() bool // every child of the waiting task has finished (true if it has none)
 }
 
-// Cond is a wait condition. Conditions are immutable and safe to share.
+// Waitable is a task as a Task condition sees it. The scheduler's task
+// handles implement it.
+type Waitable interface {
+	Finished() bool
+	String() string // how Explain names the task
+}
+
+// Cond is a wait condition. Conditions are immutable and safe to share; what
+// they refer to (a task, a Signal, a Future, a predicate's state) changes.
 // A nil *Cond is always met.
 type Cond struct {
-	kind  Kind
-	frame uint64        // KindFrame: met when Env.Frame() >= frame
-	at    time.Time     // KindTime: met when Env.Now() is not before at
-	span  time.Duration // KindTime made by Timespan: the span, for String
-	subs  []*Cond       // KindAnd, KindOr
+	kind Kind
+	n    uint64        // KindFrame: the frame waited for; KindSignal: the fire count when made
+	at   time.Time     // KindTime: met when Env.Now() is not before at
+	span time.Duration // KindTime made by Timespan: the span, for String
+	subs []*Cond       // KindAnd, KindOr
+	// ref is what a Task, Signal, Future or Predicate leaf refers to: a
+	// Waitable, *Signal, *Future or *predicate. One slot for the four keeps
+	// the leaves of parked tasks small.
+	ref any
 }
+
+type predicate struct {
+	name string
+	f    func() bool
+}
+
+// children is the one Children condition: it holds no state.
+var children = &Cond{kind: KindChildren}
 
 // Frames is met once frame current+n has begun. Frames(current, 1) waits for
 // the next frame; n of 0 is met at once.
 func Frames(current uint64, n uint64) *Cond {
-	return &Cond{kind: KindFrame, frame: current + n}
+	return &Cond{kind: KindFrame, n: current + n}
 }
 
 // Timestamp is met once the clock reads t or later.
@@ -51,33 +77,100 @@ func Timespan(now time.Time, d time.Duration) *Cond {
 	return &Cond{kind: KindTime, at: now.Add(d), span: d}
 }
 
+// Task is met once t has finished. A nil t is met. Only a nil interface
+// counts as nil: a typed nil pointer is asked whether it has Finished.
+func Task(t Waitable) *Cond {
+	return &Cond{kind: KindTask, ref: t}
+}
+
+// Children is met once every child of the waiting task has finished, as
+// Env.ChildrenDone reports; it is met at once for a task without children.
+func Children() *Cond { return children }
+
+// Predicate is met while f returns true. It is level-triggered: f is called
+// on every evaluation (the scheduler polls it each frame and charges the
+// cost), and a met predicate can become unmet again. f must not be nil.
+func Predicate(name string, f func() bool) *Cond {
+	if f == nil {
+		panic(fmt.Sprintf("waitcond: Predicate %q with a nil func", name))
+	}
+	return &Cond{kind: KindPredicate, ref: &predicate{name, f}}
+}
+
 // And is met when every condition is met; And() is always met.
 func And(cs ...*Cond) *Cond {
-	return &Cond{kind: KindAnd, subs: cs}
+	return &Cond{kind: KindAnd, subs: slices.Clone(cs)}
 }
 
 // Or is met when any condition is met; Or() is never met.
 func Or(cs ...*Cond) *Cond {
-	return &Cond{kind: KindOr, subs: cs}
+	return &Cond{kind: KindOr, subs: slices.Clone(cs)}
 }
 
 // Kind is what c waits for.
 func (c *Cond) Kind() Kind { return c.kind }
 
 // Frame is the frame number a KindFrame condition waits for.
-func (c *Cond) Frame() uint64 { return c.frame }
+func (c *Cond) Frame() uint64 {
+	if c.kind != KindFrame {
+		return 0
+	}
+	return c.n
+}
 
 // Deadline is the time a KindTime condition waits for.
 func (c *Cond) Deadline() time.Time { return c.at }
 
-// Met reports whether c is met in env.
+// Target is the task a KindTask condition waits for; nil for other kinds
+// and for Task(nil).
+func (c *Cond) Target() Waitable {
+	if c.kind != KindTask {
+		return nil
+	}
+	w, _ := c.ref.(Waitable)
+	return w
+}
+
+// Signal is the signal a KindSignal condition waits for; nil for other kinds.
+func (c *Cond) Signal() *Signal {
+	s, _ := c.ref.(*Signal)
+	return s
+}
+
+// Future is the future a KindFuture condition waits for; nil for other kinds.
+func (c *Cond) Future() *Future {
+	f, _ := c.ref.(*Future)
+	return f
+}
+
+// Polled reports whether c is a predicate leaf, which nothing announces:
+// it must be evaluated again every frame.
+func (c *Cond) Polled() bool { return c != nil && c.kind == KindPredicate }
+
+// HasPredicate reports whether any leaf of c is a predicate, so a task
+// waiting for c must be polled each frame.
+func (c *Cond) HasPredicate() bool {
+	for leaf := range c.Leaves() {
+		if leaf.Polled() {
+			return true
+		}
+	}
+	return false
+}
+
+// Monotonic reports whether c, once met, stays met: true when no leaf is a
+// predicate. A nil condition is monotonic.
+func (c *Cond) Monotonic() bool { return !c.HasPredicate() }
+
+// Met reports whether c is met in env. It calls the function of every
+// predicate it evaluates; And and Or stop at the first part that decides.
 func (c *Cond) Met(env Env) bool {
 	if c == nil {
 		return true
 	}
 	switch c.kind {
 	case KindFrame:
-		return env.Frame() >= c.frame
+		return env.Frame() >= c.n
 	case KindTime:
 		return !env.Now().Before(c.at)
 	case KindAnd:
@@ -94,6 +187,17 @@ func (c *Cond) Met(env Env) bool {
 			}
 		}
 		return false
+	case KindTask:
+		w, _ := c.ref.(Waitable)
+		return w == nil || w.Finished()
+	case KindChildren:
+		return env.ChildrenDone()
+	case KindSignal:
+		return c.ref.(*Signal).fired > c.n
+	case KindPredicate:
+		return c.ref.(*predicate).f()
+	case KindFuture:
+		return c.ref.(*Future).Done()
 	}
 	panic(fmt.Sprintf("waitcond: unknown kind %d", c.kind))
 }
@@ -119,54 +223,4 @@ func (c *Cond) leaves(yield func(*Cond) bool) bool {
 		}
 	}
 	return true
-}
-
-// Explain describes c and, when env is not nil, which parts are unmet, e.g.
-// "And(Timespan 2s [1.2s left], Frame 7 [met])".
-func (c *Cond) Explain(env Env) string {
-	var b strings.Builder
-	c.explain(&b, env)
-	return b.String()
-}
-
-// String describes c without evaluating it.
-func (c *Cond) String() string { return c.Explain(nil) }
-
-func (c *Cond) explain(b *strings.Builder, env Env) {
-	if c == nil {
-		b.WriteString("Nothing")
-		return
-	}
-	switch c.kind {
-	case KindAnd, KindOr:
-		b.WriteString(map[Kind]string{KindAnd: "And", KindOr: "Or"}[c.kind])
-		b.WriteByte('(')
-		for i, s := range c.subs {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			s.explain(b, env)
-		}
-		b.WriteByte(')')
-		return
-	case KindFrame:
-		fmt.Fprintf(b, "Frame %d", c.frame)
-	case KindTime:
-		if c.span != 0 {
-			fmt.Fprintf(b, "Timespan %v", c.span)
-		} else {
-			fmt.Fprintf(b, "Timestamp %s", c.at.UTC().Format(time.RFC3339Nano))
-		}
-	}
-	if env == nil {
-		return
-	}
-	switch {
-	case c.Met(env):
-		b.WriteString(" [met]")
-	case c.kind == KindTime:
-		fmt.Fprintf(b, " [%v left]", c.at.Sub(env.Now()))
-	case c.kind == KindFrame:
-		fmt.Fprintf(b, " [%d frames left]", c.frame-env.Frame())
-	}
 }

@@ -1,10 +1,17 @@
 // Package waitcond defines wait conditions: what a task waits for before it
 // runs again, and how conditions combine with And and Or.
 //
+// The leaves are Frames, Timespan and Timestamp (the frame counter and the
+// clock), Task and Children (other tasks finishing), a Signal the host fires,
+// a Future that work on another goroutine completes, and Predicate, a
+// function polled each frame. All but Predicate are monotonic: once met,
+// they stay met.
+//
 // A condition is an immutable value that may be reused and shared between
 // tasks. It never reads a clock: constructors that depend on "now" take the
 // current time or frame as an argument, and a condition is evaluated against
-// an Env that the scheduler provides. Leaves lets the scheduler arm one wake
-// source per leaf (a timer, a frame queue entry) so that waiting costs
-// nothing until something a condition depends on happens.
+// an Env that the scheduler provides for the waiting task. Leaves lets the
+// scheduler arm one wake source per leaf (a timer, a frame queue entry, a
+// Signal watcher, a Future callback) so that waiting costs nothing until
+// something a condition depends on happens; only predicates are polled.
 package waitcond
