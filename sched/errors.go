@@ -19,6 +19,8 @@ var (
 	ErrClosed       = errors.New("sched: scheduler closed")
 	ErrForeign      = errors.New("sched: task belongs to another owner")
 	ErrTaskLimit    = errors.New("sched: owner's task limit reached")
+	ErrDeadlock     = errors.New("sched: deadlock")
+	ErrOwnResult    = errors.New("sched: a task can't wait for its own result")
 )
 
 // StopError is the error of a task that was stopped. It matches ErrStopped

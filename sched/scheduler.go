@@ -47,6 +47,7 @@ type Scheduler struct {
 	alarmSeq   uint64
 
 	seq                uint64
+	dlEpoch            uint64
 	liveHead, liveTail *task
 	owners             map[string]*owner
 	acting             *owner // the owner whose code runs outside any task (RunAs)
@@ -295,16 +296,23 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	case t.state != Pending:
 		return fmt.Errorf("Start %s: %w", t, ErrStarted)
 	}
-	if p := s.current; p != nil {
-		if p.state == Finished {
-			return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
+	p := s.current
+	if p != nil && p.state == Finished {
+		return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
+	}
+	wait := c != nil && !c.Met(t)
+	if wait {
+		if err := s.deadlock(t, c); err != nil {
+			return err
 		}
+	}
+	if p != nil {
 		p.node.Adopt(&t.node)
 	}
 	t.state = Active
 	t.level = budget.Short
 	s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
-	if c != nil && !c.Met(t) {
+	if wait {
 		s.arm(t, c)
 		return nil
 	}

@@ -74,6 +74,10 @@ type task struct {
 	polled  bool       // its condition has a predicate: polled every frame
 	waiters []waiter   // tasks waiting for it to finish
 
+	dlEpoch   uint64 // the deadlock check that last visited it
+	dlBlocked bool   // whether that check found it blocked
+	dlVia     *task  // and through which task
+
 	node      hierarchy.Node[*task]
 	abandoned bool
 	handle    weak.Pointer[Task] // the canonical handle, while any code holds it
@@ -122,8 +126,9 @@ func (h *Task) State() State { return h.t.state }
 // Suspended reports whether the task is suspended.
 func (h *Task) Suspended() bool { return h.t.suspended }
 
-// Finished reports whether the task has finished.
-func (h *Task) Finished() bool { return h.t.state == Finished }
+// Finished reports whether the task has finished. A nil handle counts as
+// finished, so that waiting for it is met at once.
+func (h *Task) Finished() bool { return h == nil || h.t.state == Finished }
 
 // Result returns a finished task's result and error; on a task that has not
 // finished it returns ErrNotFinished.
@@ -158,7 +163,9 @@ func (h *Task) Start() error {
 	return h.t.s.start(h.t, nil)
 }
 
-// StartWhen starts a pending task that first waits for c.
+// StartWhen starts a pending task that first waits for c. A condition that
+// would close a cycle of waiting tasks is refused with a *DeadlockError and
+// the task stays pending.
 func (h *Task) StartWhen(c *waitcond.Cond) error {
 	return h.t.s.start(h.t, c)
 }
@@ -221,7 +228,12 @@ func (h *Task) Resume() error {
 	return h.t.s.resumeSuspended(h.t)
 }
 
-func (h *Task) String() string { return h.t.String() }
+func (h *Task) String() string {
+	if h == nil {
+		return "nil"
+	}
+	return h.t.String()
+}
 
 func (t *task) String() string {
 	return fmt.Sprintf("%q (owner %s)", t.name, t.own.name)
@@ -253,9 +265,11 @@ func (t *Self) Suspend() {
 }
 
 // Wait parks the task until c is met, and returns at once when it already
-// is. The task is Waiting meanwhile.
-func (t *Self) Wait(c *waitcond.Cond) {
-	t.t.s.wait(t.t, c)
+// is. The task is Waiting meanwhile. A wait that would close a cycle of
+// tasks waiting on each other is refused with a *DeadlockError naming the
+// cycle, and the task goes on.
+func (t *Self) Wait(c *waitcond.Cond) error {
+	return t.t.s.wait(t.t, c)
 }
 
 // coroutine is the body of the task's iter.Pull coroutine: it runs the

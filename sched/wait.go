@@ -27,15 +27,19 @@ func (t *task) Frame() uint64      { return t.s.frame }
 func (t *task) Now() time.Time     { return t.s.clk.Now() }
 func (t *task) ChildrenDone() bool { return t.node.NumChildren() == 0 }
 
-func (s *Scheduler) wait(t *task, c *waitcond.Cond) {
+func (s *Scheduler) wait(t *task, c *waitcond.Cond) error {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Wait")
 	}
 	if c.Met(t) {
-		return
+		return nil
+	}
+	if err := s.deadlock(t, c); err != nil {
+		return err
 	}
 	s.arm(t, c)
 	t.park("waiting")
+	return nil
 }
 
 // waitLink records that a task waits for another task to finish; it sits in
@@ -60,8 +64,10 @@ func (s *Scheduler) arm(t *task, c *waitcond.Cond) {
 	for leaf := range c.Leaves() {
 		switch leaf.Kind() {
 		case waitcond.KindTask:
-			if h, ok := leaf.Target().(*Task); ok && h != nil {
-				s.linkWaiter(t, h.t)
+			if h, ok := leaf.Target().(*Task); ok {
+				if h != nil {
+					s.linkWaiter(t, h.t)
+				}
 			} else if leaf.Target() != nil {
 				t.polled = true // a Waitable of the host's own: nothing tells us when it finishes
 			}

@@ -107,6 +107,10 @@ func Or(cs ...*Cond) *Cond {
 	return &Cond{kind: KindOr, subs: slices.Clone(cs)}
 }
 
+// Subs are the conditions an And or Or combines, in argument order; nil for
+// other kinds. The slice must not be modified.
+func (c *Cond) Subs() []*Cond { return c.subs }
+
 // Kind is what c waits for.
 func (c *Cond) Kind() Kind { return c.kind }
 
