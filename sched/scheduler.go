@@ -337,7 +337,7 @@ func (s *Scheduler) stop(t *task, reason string) error {
 		reason = DefaultStopReason
 	}
 	s.stopTask(t, reason)
-	if cur := s.current; cur != nil && cur.state == Finished {
+	if cur := s.current; cur != nil && cur.state == Finished && !cur.unwinding {
 		cur.unwind() // the running task was stopped by the code it called
 	}
 	return nil
@@ -357,6 +357,9 @@ func (s *Scheduler) stopTask(t *task, reason string) {
 }
 
 func (s *Scheduler) suspend(t *task) error {
+	if t == s.current && t.unwinding {
+		t.unwind()
+	}
 	if err := s.control("Suspend", t); err != nil {
 		return err
 	}

@@ -67,12 +67,13 @@ type task struct {
 	onStack   bool   // its coroutine is executing (it is current, or stopping another task)
 	unwinding bool   // a stop is unwinding its body
 
-	cond    *waitcond.Cond
-	alarms  [2]alarm   // one frame and one time alarm while waiting
-	links   []waitLink // tasks it waits for
-	unwatch []func()   // cancels its signal watches
-	polled  bool       // its condition has a predicate: polled every frame
-	waiters []waiter   // tasks waiting for it to finish
+	cond       *waitcond.Cond
+	alarms     [2]alarm   // one frame and one time alarm while waiting
+	links      []waitLink // tasks it waits for
+	unwatch    []func()   // cancels its signal watches
+	polled     bool       // its condition has a predicate: polled every frame
+	inPollList bool       // it is in the scheduler's poll list (perhaps no longer polled)
+	waiters    []waiter   // tasks waiting for it to finish
 
 	dlEpoch   uint64 // the deadlock check that last visited it
 	dlBlocked bool   // whether that check found it blocked

@@ -47,10 +47,14 @@ func (s *Scheduler) Collect() error {
 		return fmt.Errorf("Collect: %w", ErrInTask)
 	}
 	runtime.GC() // clears the weak pointers of unreachable handles before returning
-	for t := s.liveHead; t != nil; {
-		next := t.nextLive
+	var dropped []*task
+	for t := s.liveHead; t != nil; t = t.nextLive {
+		if t.handle.Value() == nil {
+			dropped = append(dropped, t)
+		}
+	}
+	for _, t := range dropped { // a stop may finish others of them: stopIfCollected skips those
 		s.stopIfCollected(t)
-		t = next // stops remove only t and its descendants, started after it
 	}
 	s.collected.drain()
 	return nil

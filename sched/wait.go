@@ -79,7 +79,8 @@ func (s *Scheduler) arm(t *task, c *waitcond.Cond) {
 			t.polled = true
 		}
 	}
-	if t.polled {
+	if t.polled && !t.inPollList {
+		t.inPollList = true
 		s.polled = append(s.polled, t)
 	}
 	s.rearm(t)
@@ -183,6 +184,7 @@ func (s *Scheduler) poll() {
 	keep := s.polled[:0]
 	for _, t := range s.polled {
 		if !t.polled {
+			t.inPollList = false
 			continue
 		}
 		start := s.elapsed()
@@ -192,6 +194,8 @@ func (s *Scheduler) poll() {
 		t.own.usage.Add(s.frame, took, s.limit)
 		if t.polled {
 			keep = append(keep, t)
+		} else {
+			t.inPollList = false
 		}
 	}
 	clear(s.polled[len(keep):])

@@ -1,0 +1,325 @@
+package sched_test
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/framesched/framesched/sched"
+)
+
+// The tasks of these tests are made in functions of their own, marked
+// noinline, so that no handle lingers in the test's frame; the handles the
+// tests hold are in keepers and variables used after Collect.
+
+//go:noinline
+func createDropped(w *world, k *keeper, name string, body sched.Body) {
+	h, err := w.s.Create("A", name, body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	k.keep(h)
+}
+
+//go:noinline
+func startDropped(w *world, k *keeper, name string, body sched.Body) {
+	goKept(w, k, "A", name, body)
+}
+
+func TestCollectStopsTaskWithoutHandles(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		started bool
+		body    func(w *world, log *[]string) sched.Body
+		state   sched.State // before Collect
+		outcome string      // of its last slice, before Collect
+	}{
+		{
+			name:  "never started",
+			body:  func(w *world, log *[]string) sched.Body { return idle(w, "never started", log) },
+			state: sched.Pending,
+		},
+		{
+			name:    "started and waiting",
+			started: true,
+			body:    func(w *world, log *[]string) sched.Body { return idle(w, "started and waiting", log) },
+			state:   sched.Waiting, outcome: "waiting",
+		},
+		{
+			name:    "parked mid-Breath",
+			started: true,
+			body: func(w *world, log *[]string) sched.Body {
+				return func(t *sched.Self) (any, error) {
+					defer func() { *log = append(*log, "parked mid-Breath") }()
+					for {
+						w.work(3 * time.Millisecond)
+						*log = append(*log, "chunk")
+						t.Breath()
+					}
+				}
+			},
+			state: sched.Active, outcome: "parked medium",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) {
+				w := newWorld(t, 10*time.Millisecond)
+				events := recordFinishes(w)
+				var k keeper
+				var log []string
+				if tc.started {
+					startDropped(w, &k, tc.name, tc.body(w, &log))
+				} else {
+					createDropped(w, &k, tc.name, tc.body(w, &log))
+				}
+				w.frames(2)
+				if got := w.s.Snapshot(); len(got) != 1 || got[0].State != tc.state {
+					t.Fatalf("before Collect: %+v, want one task, %v", got, tc.state)
+				}
+				if tc.outcome != "" {
+					if last := w.trace[len(w.trace)-1]; !strings.HasSuffix(last, tc.outcome) {
+						t.Fatalf("before Collect the last slice was %q, want %q", last, tc.outcome)
+					}
+				}
+				ran := len(log)
+				k.drop()
+				if err := w.s.Collect(); err != nil {
+					t.Fatal(err)
+				}
+				wantLines(t, "OnFinished", *events, []string{tc.name + " A stopped: handle collected"})
+				if tc.started {
+					// Stopped, it unwound: its deferred function ran.
+					wantLines(t, "log after Collect", log[ran:], []string{tc.name})
+				} else if len(log) != 0 {
+					t.Errorf("a task that was never started ran: %q", log)
+				}
+				ran = len(log)
+				w.frames(3)
+				if len(log) != ran {
+					t.Errorf("the stopped task ran again: %q", log[ran:])
+				}
+				if got := w.s.Snapshot(); len(got) != 0 {
+					t.Errorf("live tasks after Collect: %+v", got)
+				}
+			})
+		})
+	}
+}
+
+type handleBox struct{ h *sched.Task }
+
+//go:noinline
+func startIntoBox(w *world, log *[]string) *handleBox {
+	var k keeper
+	return &handleBox{goKept(w, &k, "A", "in-struct", idle(w, "in-struct", log))}
+}
+
+//go:noinline
+func startIntoSlice(w *world, log *[]string) []*sched.Task {
+	var k keeper
+	return []*sched.Task{nil, goKept(w, &k, "A", "in-slice", idle(w, "in-slice", log))}
+}
+
+// startHeldByTask starts a task whose only handle is in the closure of
+// another task, "holder", which lets it go when it returns, a second later.
+//
+//go:noinline
+func startHeldByTask(w *world, log *[]string) *sched.Task {
+	var k keeper
+	held := goKept(w, &k, "A", "in-closure", idle(w, "in-closure", log))
+	return goKept(w, &k, "A", "holder", func(t *sched.Self) (any, error) {
+		if err := t.Wait(w.s.Timespan(time.Second)); err != nil {
+			return nil, err
+		}
+		return held.State(), nil
+	})
+}
+
+func TestCollectKeepsTaskWithLiveHandle(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var unwound []string
+		box := startIntoBox(w, &unwound)
+		slice := startIntoSlice(w, &unwound)
+		holder := startHeldByTask(w, &unwound)
+		w.frames(1)
+		for range 2 {
+			if err := w.s.Collect(); err != nil {
+				t.Fatal(err)
+			}
+			w.frames(1)
+		}
+		if len(unwound) != 0 {
+			t.Fatalf("tasks with live handles were stopped: %q", unwound)
+		}
+		runtime.KeepAlive(box)
+		runtime.KeepAlive(slice)
+
+		// Each let go in turn: the task goes with its last handle.
+		box.h = nil
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		wantLines(t, "unwound after emptying the struct", unwound, []string{"in-struct"})
+		slice[1] = nil
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		wantLines(t, "unwound after emptying the slice", unwound, []string{"in-struct", "in-slice"})
+		w.work(time.Second)
+		w.frames(1)
+		if v, err := holder.Result(); v != sched.Waiting || err != nil {
+			t.Fatalf("holder.Result() = %v, %v; want waiting, nil", v, err)
+		}
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		wantLines(t, "unwound after the holder returned", unwound, []string{"in-struct", "in-slice", "in-closure"})
+	})
+}
+
+func TestSelfViewDoesNotKeepTaskAlive(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var k keeper
+		var views []*sched.Self
+		var unwound []string
+		startDropped(w, &k, "self-aware", func(t *sched.Self) (any, error) {
+			defer func() { unwound = append(unwound, "self-aware") }()
+			views = append(views, t, w.s.Current())
+			return nil, t.Wait(w.s.Timespan(day))
+		})
+		w.frames(1)
+		if len(views) != 2 || views[0] != views[1] {
+			t.Fatalf("views = %v, want the body's argument twice", views)
+		}
+		k.drop()
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		wantLines(t, "unwound", unwound, []string{"self-aware"})
+		runtime.KeepAlive(views)
+	})
+}
+
+func TestSelfHandleKeepsTaskAlive(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var k keeper
+		var passedOn *sched.Task
+		var unwound []string
+		startDropped(w, &k, "generous", func(t *sched.Self) (any, error) {
+			defer func() { unwound = append(unwound, "generous") }()
+			passedOn = t.Handle()
+			return nil, t.Wait(w.s.Timespan(day))
+		})
+		w.frames(1)
+		k.drop()
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		w.frames(1)
+		if len(unwound) != 0 || passedOn.State() != sched.Waiting {
+			t.Fatalf("a task whose handle it passed on was stopped: %v", passedOn.Err())
+		}
+		passedOn = nil
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		wantLines(t, "unwound once the passed-on handle is dropped", unwound, []string{"generous"})
+	})
+}
+
+// TestCollectStopsEveryDroppedTask drops tasks on both sides of a dropped
+// task's child in creation order: stopping the parent stops the child, and
+// Collect must still reach the tasks made after it.
+func TestCollectStopsEveryDroppedTask(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		events := recordFinishes(w)
+		var k, kept keeper
+		var unwound []string
+		startDropped(w, &k, "parent", func(t *sched.Self) (any, error) {
+			goKept(w, &k, "", "child", idle(w, "child", &unwound))
+			return nil, t.Wait(w.s.Timespan(day))
+		})
+		w.frames(1)
+		startDropped(w, &k, "later", idle(w, "later", &unwound))
+		goKept(w, &kept, "A", "kept", idle(w, "kept", &unwound))
+		w.frames(1)
+		k.drop()
+		if err := w.s.Collect(); err != nil {
+			t.Fatal(err)
+		}
+		wantLines(t, "OnFinished", *events, []string{
+			"parent A stopped: handle collected",
+			"child A stopped: parent finished",
+			"later A stopped: handle collected",
+		})
+		if h := kept.hs[0]; h.Finished() {
+			t.Errorf("a task with a live handle was stopped: %v", h.Err())
+		}
+	})
+}
+
+// TestCollectedHandleStoppedAtFrameStart tests the path without Collect:
+// the runtime's cleanup queues the stop, and the next frame applies it
+// before running anything. Cleanups run on runtime goroutines, outside any
+// synctest bubble and in no specified order, so this test runs outside a
+// bubble, waits for a cleanup of its own on the same handle (which shows the
+// handle was collected), then runs frames until the scheduler's cleanup has
+// been applied, yielding the processor between them. That last part is a
+// bounded wait on another goroutine, not a deterministic step: Collect is
+// the deterministic way.
+func TestCollectedHandleStoppedAtFrameStart(t *testing.T) {
+	w := newWorld(t, 10*time.Millisecond)
+	var k keeper
+	var unwound []string
+	collected := make(chan struct{})
+	startWatched(w, &k, &unwound, collected)
+	w.frames(1)
+	k.drop()
+	runtime.GC()
+	select {
+	case <-collected:
+	case <-time.After(10 * time.Second): // a guard against a hang, not a step of the test
+		t.Fatal("the task's handle was not collected by runtime.GC")
+	}
+	w.trace = nil
+	frames := 0
+	for len(unwound) == 0 && frames < 1000 {
+		runtime.Gosched()
+		w.s.RunFrame()
+		frames++
+	}
+	t.Logf("stopped after %d frames", frames)
+	wantLines(t, "unwound", unwound, []string{"watched"})
+	// The stop was applied at the start of a frame: nothing else happened.
+	want := fmt.Sprintf("%d [A] watched: finish: handle collected", w.s.Frame())
+	wantLines(t, "trace of the frames after runtime.GC", w.trace, []string{want})
+}
+
+//go:noinline
+func startWatched(w *world, k *keeper, log *[]string, collected chan struct{}) {
+	h := goKept(w, k, "A", "watched", idle(w, "watched", log))
+	runtime.AddCleanup(h, func(c chan struct{}) { close(c) }, collected)
+}
+
+func TestCollectInTaskRefused(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var k keeper
+		var got error
+		goKept(w, &k, "A", "collector", func(*sched.Self) (any, error) {
+			got = w.s.Collect()
+			return nil, nil
+		})
+		w.frames(1)
+		if !errors.Is(got, sched.ErrInTask) {
+			t.Errorf("Collect in a task: %v, want ErrInTask", got)
+		}
+	})
+}
