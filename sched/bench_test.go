@@ -81,14 +81,21 @@ func BenchmarkFrameIdle(b *testing.B) {
 			b.ReportAllocs()
 			s := sched.New(sched.WithBudget(time.Hour))
 			defer s.Close()
-			for range n {
-				s.Go("bench", "sleeper", waitForever)
+			hs := make([]*sched.Task, n) // held: dropped handles would stop the tasks
+			for i := range hs {
+				hs[i], _ = s.Go("bench", "sleeper", waitForever)
 			}
 			s.RunFrame() // every task runs to its wait
 			b.ResetTimer()
 			for range b.N {
 				if st := s.RunFrame(); st.Resumed != 0 {
 					b.Fatalf("resumed %d tasks in an idle frame", st.Resumed)
+				}
+			}
+			b.StopTimer()
+			for _, h := range hs {
+				if h.State() != sched.Waiting {
+					b.Fatalf("a task is %v, want waiting", h.State())
 				}
 			}
 		})

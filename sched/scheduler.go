@@ -48,6 +48,7 @@ type Scheduler struct {
 
 	seq                uint64
 	dlEpoch            uint64
+	judged             time.Time // the instant conditions are judged at (see judgeNow)
 	liveHead, liveTail *task
 	owners             map[string]*owner
 	acting             *owner // the owner whose code runs outside any task (RunAs)
@@ -300,6 +301,7 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	if p != nil && p.state == Finished {
 		return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
 	}
+	s.judgeNow()
 	wait := c != nil && !c.Met(t)
 	if wait {
 		if err := s.deadlock(t, c); err != nil {
@@ -395,6 +397,7 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 	case Active:
 		s.enqueue(t)
 	case Waiting:
+		s.judgeNow()
 		s.check(t)
 	}
 	return nil
@@ -425,6 +428,7 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 	}
 	if p := t.node.Parent(); p != nil {
 		t.node.Detach()
+		s.judgeNow()
 		s.check(p.Value) // it may wait for its children
 	}
 }

@@ -214,7 +214,7 @@ func (h *Task) Why() string {
 	if h.t.state != Waiting {
 		return ""
 	}
-	return h.t.cond.Explain(h.t)
+	return h.t.cond.Explain(liveEnv{h.t})
 }
 
 // Suspend keeps a started task from running until Resume. A wait that is

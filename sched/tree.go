@@ -73,6 +73,7 @@ func (s *Scheduler) abandon(t *task) error {
 	t.abandoned = true
 	if p := t.node.Parent(); p != nil {
 		t.node.Detach()
+		s.judgeNow()
 		s.check(p.Value)
 	}
 	return nil
@@ -209,7 +210,7 @@ func (t *task) info() TaskInfo {
 		i.Parent = p.Value.seq
 	}
 	if t.state == Waiting {
-		i.Why = t.cond.Explain(t)
+		i.Why = t.cond.Explain(liveEnv{t})
 	}
 	return i
 }

@@ -21,16 +21,28 @@ func (s *Scheduler) Timespan(d time.Duration) *waitcond.Cond {
 // Timestamp is a condition met once the scheduler's clock reads t.
 func (s *Scheduler) Timestamp(t time.Time) *waitcond.Cond { return waitcond.Timestamp(t) }
 
-// The task is the Env its own conditions are evaluated against.
+// The task is the Env its own conditions are evaluated against. Its Now is
+// the scheduler's judging instant, so that a condition judged unmet and the
+// alarms then armed for it agree on the time (a deadline passing in between
+// would otherwise get no alarm).
 
 func (t *task) Frame() uint64      { return t.s.frame }
-func (t *task) Now() time.Time     { return t.s.clk.Now() }
+func (t *task) Now() time.Time     { return t.s.judged }
 func (t *task) ChildrenDone() bool { return t.node.NumChildren() == 0 }
+
+// liveEnv is the Env for explaining a task's condition: now is the clock's.
+type liveEnv struct{ *task }
+
+func (e liveEnv) Now() time.Time { return e.s.clk.Now() }
+
+// judgeNow sets the instant conditions are judged at to the clock's time.
+func (s *Scheduler) judgeNow() { s.judged = s.clk.Now() }
 
 func (s *Scheduler) wait(t *task, c *waitcond.Cond) error {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Wait")
 	}
+	s.judgeNow()
 	if c.Met(t) {
 		return nil
 	}
@@ -99,7 +111,7 @@ func (s *Scheduler) linkWaiter(t, target *task) {
 // unmet (an And with later parts), the next earliest leaf is armed.
 func (s *Scheduler) rearm(t *task) {
 	frame, at := uint64(0), time.Time{}
-	now := s.Now()
+	now := s.judged
 	for leaf := range t.cond.Leaves() {
 		switch leaf.Kind() {
 		case waitcond.KindFrame:
@@ -156,6 +168,7 @@ func (s *Scheduler) disarm(t *task) {
 // that are due, delivers signals and completed futures, and polls the
 // predicates of waiting tasks.
 func (s *Scheduler) wakeDue(now time.Duration) {
+	s.judged = s.epoch.Add(now)
 	for a := s.frames.popDue(int64(s.frame)); a != nil; a = s.frames.popDue(int64(s.frame)) {
 		s.check(a.t)
 	}
@@ -203,7 +216,8 @@ func (s *Scheduler) poll() {
 }
 
 // check re-evaluates a waiting task's condition after something it depends
-// on happened. A suspended task is left waiting; Resume checks again.
+// on happened, at the instant s.judged, which the caller sets. A suspended
+// task is left waiting; Resume checks again.
 func (s *Scheduler) check(t *task) {
 	if t.state != Waiting || t.suspended {
 		return
@@ -223,6 +237,7 @@ func (s *Scheduler) check(t *task) {
 func (s *Scheduler) wakeWaiters(t *task) {
 	ws := t.waiters
 	t.waiters = nil
+	s.judgeNow()
 	for _, w := range ws {
 		w.t.links[w.link].target = nil
 	}

@@ -10,6 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/framesched/framesched/sched"
 	"github.com/framesched/framesched/waitcond"
 )
@@ -910,6 +912,49 @@ func TestWaitNilTaskHandle(t *testing.T) {
 		w.frames(1)
 		if woke != 1 {
 			t.Errorf("woke in frame %d, want 1", woke)
+		}
+		checkNoErrors(w)
+	})
+}
+
+// tickingClock moves forward by step at every reading, as a real clock does
+// while the scheduler works, but deterministically.
+type tickingClock struct {
+	clock.Clock // the methods the scheduler does not call
+	now         time.Time
+	step        time.Duration
+}
+
+func (c *tickingClock) Now() time.Time {
+	c.now = c.now.Add(c.step)
+	return c.now
+}
+
+func (c *tickingClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+
+func (c *tickingClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
+
+// A timer that falls due while its wait is being installed (after the
+// condition was found unmet, before the alarm is armed) still wakes the
+// task: the clock moves a microsecond at every reading, and the tasks wait
+// for 1µs to 20µs, so some deadline falls in that gap whatever the number of
+// readings in between.
+func TestWaitTimerDueWhileArming(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		clk := &tickingClock{Clock: clock.NewMock(), now: epoch, step: time.Microsecond}
+		w := newWorld(t, 4*time.Millisecond, sched.WithClock(clk))
+		const n = 20
+		woke := make([]uint64, n)
+		hs := make([]*sched.Task, n)
+		for i := range n {
+			d := time.Duration(i+1) * time.Microsecond
+			hs[i] = startWaker(w, fmt.Sprint("wait ", d), func(s *sched.Scheduler) *waitcond.Cond { return s.Timespan(d) }, &woke[i])
+		}
+		w.frames(5)
+		for i, h := range hs {
+			if woke[i] == 0 {
+				t.Errorf("%q never woke: %v, Why %s", h.Name(), h.State(), h.Why())
+			}
 		}
 		checkNoErrors(w)
 	})
