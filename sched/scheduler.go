@@ -48,6 +48,8 @@ type Scheduler struct {
 
 	seq                uint64
 	dlEpoch            uint64
+	warnAfter          time.Duration // the watchdog's threshold (WithWatchdog)
+	onWarn             func(Warning)
 	judged             time.Time // the instant conditions are judged at (see judgeNow)
 	liveHead, liveTail *task
 	owners             map[string]*owner
@@ -263,6 +265,9 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	if t.state == Finished {
 		t.outcome = "finished"
 		t.releaseCoroutine()
+	}
+	if s.warnAfter > 0 && took >= s.warnAfter {
+		s.warn(t, took)
 	}
 	s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome})
 	return end

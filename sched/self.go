@@ -1,0 +1,39 @@
+package sched
+
+import "time"
+
+// Self is the view of h's task for the running task's own code: non-nil
+// only while h's task is the one running.
+func (h *Task) Self() *Self {
+	if h.t.s.current == h.t {
+		return &h.t.self
+	}
+	return nil
+}
+
+// Running reports whether t is the task running now.
+func (t *Self) Running() bool { return t.t.s.current == t.t }
+
+// State is the task's state (Active while it runs).
+func (t *Self) State() State { return t.t.state }
+
+// Warning is a performance warning: a slice ran past the watchdog's
+// threshold without breathing.
+type Warning struct {
+	Frame uint64
+	Task  string
+	Owner string
+	Took  time.Duration // the slice's length
+	Self  *Self         // the task, parked or finished, for a host that wants to look at it (not a handle)
+}
+
+// WithWatchdog calls f, on the frame goroutine, after every slice that ran
+// for warn or longer: a task that does not breathe often enough. Go tasks
+// cannot be preempted, so this only warns; the Lua binding also interrupts.
+func WithWatchdog(warn time.Duration, f func(Warning)) Option {
+	return func(s *Scheduler) { s.warnAfter, s.onWarn = warn, f }
+}
+
+func (s *Scheduler) warn(t *task, took time.Duration) {
+	s.onWarn(Warning{Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Self: &t.self})
+}
