@@ -37,3 +37,17 @@ func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 func (s *Scheduler) warn(t *task, took time.Duration) {
 	s.onWarn(Warning{Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Self: &t.self})
 }
+
+// ID is the task's creation number, unique within its scheduler.
+func (h *Task) ID() uint64 { return h.t.seq }
+
+// ID is the task's creation number, unique within its scheduler.
+func (t *Self) ID() uint64 { return t.t.seq }
+
+// Slices is how many slices of the task have ended: it grows by one each
+// time the task parks, so code can tell whether a call parked.
+func (t *Self) Slices() int { return t.t.acct.Slices }
+
+// Error makes the unwinding of a stopped task read well where a host
+// library recovers it as an error (gopher-lua's pcall does).
+func (unwind) Error() string { return "task stopped" }
