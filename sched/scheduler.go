@@ -252,7 +252,13 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 		t.resume, t.stopCo = iter.Pull(t.coroutine)
 	}
 	s.current, t.onStack, s.sliceEnded = t, true, false
+	if t.onSlice != nil {
+		t.onSlice(true)
+	}
 	t.resume()
+	if t.onSlice != nil {
+		t.onSlice(false)
+	}
 	s.current, t.onStack = nil, false
 	end := s.sliceEnd
 	if !s.sliceEnded {

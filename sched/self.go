@@ -51,3 +51,8 @@ func (t *Self) Slices() int { return t.t.acct.Slices }
 // Error makes the unwinding of a stopped task read well where a host
 // library recovers it as an error (gopher-lua's pcall does).
 func (unwind) Error() string { return "task stopped" }
+
+// OnSlice sets a function called on the frame goroutine when each of the
+// task's slices starts (true) and ends (false), for a host binding that
+// keeps per-slice state, such as a watchdog timer.
+func (t *Self) OnSlice(f func(start bool)) { t.t.onSlice = f }

@@ -63,9 +63,10 @@ type task struct {
 	resume    func() (struct{}, bool)
 	stopCo    func()
 	yield     func(struct{}) bool
-	outcome   string // how its last slice ended, for the trace
-	onStack   bool   // its coroutine is executing (it is current, or stopping another task)
-	unwinding bool   // a stop is unwinding its body
+	onSlice   func(start bool) // Self.OnSlice
+	outcome   string           // how its last slice ended, for the trace
+	onStack   bool             // its coroutine is executing (it is current, or stopping another task)
+	unwinding bool             // a stop is unwinding its body
 
 	cond       *waitcond.Cond
 	alarms     [2]alarm   // one frame and one time alarm while waiting
