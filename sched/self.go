@@ -56,3 +56,10 @@ func (unwind) Error() string { return "task stopped" }
 // task's slices starts (true) and ends (false), for a host binding that
 // keeps per-slice state, such as a watchdog timer.
 func (t *Self) OnSlice(f func(start bool)) { t.t.onSlice = f }
+
+// ReportError sends an error of owner's code that ran outside any task (a
+// script being loaded, an event handler) to the error handler, attributed
+// to owner, as task errors are; what names the code.
+func (s *Scheduler) ReportError(owner, what string, err error) {
+	s.onError(TaskError{Frame: s.frame, Task: what, Owner: owner, Err: err})
+}

@@ -1,0 +1,323 @@
+package lua
+
+import (
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/sched"
+)
+
+// installAPI makes the blTasks table: a global under the host's name and a
+// module of the same name for require.
+func (a *Addon) installAPI() {
+	L := a.L
+	mt := L.NewTypeMetatable(taskType)
+	mt.RawSetString("__index", L.SetFuncs(L.NewTable(), a.taskMethods()))
+	mt.RawSetString("__tostring", L.NewFunction(taskToString))
+	mt.RawSetString("__eq", L.NewFunction(taskEq))
+	cmt := L.NewTypeMetatable(condType)
+	cmt.RawSetString("__add", L.NewFunction(condOr))
+	cmt.RawSetString("__mul", L.NewFunction(condAnd))
+	cmt.RawSetString("__tostring", L.NewFunction(condToString))
+
+	api := L.NewTable()
+	task := L.NewTable()
+	L.SetFuncs(task, map[string]glua.LGFunction{"Create": a.create, "Current": a.current})
+	api.RawSetString("Task", task)
+	api.RawSetString("Wait", a.waitTable())
+	api.RawSetString("Signal", L.NewFunction(newSignal))
+	api.RawSetString("OnFinished", L.NewFunction(a.onFinished))
+	L.SetGlobal(a.h.cfg.Global, api)
+	L.PreloadModule(a.h.cfg.Global, func(L *glua.LState) int {
+		L.Push(api)
+		return 1
+	})
+}
+
+// create is Task.Create(fn [, owner]): a pending task owned by the addon.
+// An addon may name only itself as the owner.
+func (a *Addon) create(L *glua.LState) int {
+	fn := checkFunction(L, 1, "Task.Create")
+	if owner := optString(L, 2, "Task.Create"); owner != "" && owner != a.name {
+		L.RaiseError("Task.Create: owner %q is not this addon (%s)", owner, a.name)
+	}
+	h, err := a.h.s.Create(a.name, taskName(fn), a.body(fn))
+	if err != nil {
+		raise(L, "Task.Create", err)
+	}
+	L.Push(newTaskUD(L, &taskRef{h: h}))
+	return 1
+}
+
+// current is Task.Current(): the running task's view of itself, or nil.
+func (a *Addon) current(L *glua.LState) int {
+	if self := a.h.s.Current(); self != nil {
+		L.Push(newTaskUD(L, &taskRef{self: self}))
+	} else {
+		L.Push(glua.LNil)
+	}
+	return 1
+}
+
+func (a *Addon) taskMethods() map[string]glua.LGFunction {
+	return map[string]glua.LGFunction{
+		"Start":       taskStart,
+		"Stop":        a.taskStop,
+		"Wait":        a.taskWait,
+		"Suspend":     a.taskSuspend,
+		"Resume":      chain("Resume", (*sched.Task).Resume),
+		"Abandon":     chain("Abandon", (*sched.Task).Abandon),
+		"BreathShort": a.breath("BreathShort", (*sched.Self).BreathShort),
+		"Breath":      a.breath("Breath", (*sched.Self).Breath),
+		"BreathLong":  a.breath("BreathLong", (*sched.Self).BreathLong),
+		"Finished":    taskFinished,
+		"Result":      a.taskResult,
+		"Status":      taskStatus,
+		"Error":       taskError,
+		"Owner":       func(L *glua.LState) int { L.Push(glua.LString(checkTask(L, 1, "Owner").handle().Owner())); return 1 },
+		"Name":        func(L *glua.LState) int { L.Push(glua.LString(checkTask(L, 1, "Name").handle().Name())); return 1 },
+		"ID":          func(L *glua.LState) int { L.Push(glua.LNumber(checkTask(L, 1, "ID").id())); return 1 },
+		"Parent":      taskParent,
+		"Children":    taskChildren,
+		"Stats":       taskStats,
+		"Why":         taskWhy,
+	}
+}
+
+func taskStart(L *glua.LState) int {
+	h := checkTask(L, 1, "Start").handle()
+	var err error
+	if L.Get(2) == glua.LNil {
+		err = h.Start()
+	} else {
+		err = h.StartWhen(checkCond(L, 2, "Start"))
+	}
+	if err != nil {
+		raise(L, "Start", err)
+	}
+	L.Push(L.Get(1))
+	return 1
+}
+
+// chain makes a method that calls f on the task and returns the task.
+func chain(name string, f func(*sched.Task) error) glua.LGFunction {
+	return func(L *glua.LState) int {
+		if err := f(checkTask(L, 1, name).handle()); err != nil {
+			raise(L, name, err)
+		}
+		L.Push(L.Get(1))
+		return 1
+	}
+}
+
+// parks runs f, which may park the running task, and then restores the
+// Lua state's current thread to the caller's.
+func parks(L *glua.LState, f func()) {
+	f()
+	L.G.CurrentThread = L
+}
+
+func (a *Addon) taskStop(L *glua.LState) int {
+	h := checkTask(L, 1, "Stop").handle()
+	msg := optString(L, 2, "Stop")
+	var err error
+	parks(L, func() { err = h.Stop(msg) }) // stopping the running task does not return
+	if err != nil {
+		raise(L, "Stop", err)
+	}
+	L.Push(L.Get(1))
+	return 1
+}
+
+func (a *Addon) taskSuspend(L *glua.LState) int {
+	h := checkTask(L, 1, "Suspend").handle()
+	var err error
+	parks(L, func() { err = h.Suspend() })
+	if err != nil {
+		raise(L, "Suspend", err)
+	}
+	L.Push(L.Get(1))
+	return 1
+}
+
+// running is the task r refers to as the running task, or a Lua error
+// saying why fn cannot be called on it.
+func running(L *glua.LState, r *taskRef, fn string) *sched.Self {
+	self := r.running()
+	if self == nil {
+		if r.handle().State() == sched.Waiting {
+			L.RaiseError("%s: task is waiting", fn)
+		}
+		L.RaiseError("%s: not the running task", fn)
+	}
+	return self
+}
+
+func (a *Addon) breath(name string, f func(*sched.Self)) glua.LGFunction {
+	return func(L *glua.LState) int {
+		self := running(L, checkTask(L, 1, name), name)
+		f(self)
+		L.G.CurrentThread = L
+		L.Push(L.Get(1))
+		return 1
+	}
+}
+
+func (a *Addon) taskWait(L *glua.LState) int {
+	r := checkTask(L, 1, "Wait")
+	c := checkCond(L, 2, "Wait")
+	self := running(L, r, "Wait")
+	var err error
+	parks(L, func() { err = self.Wait(c) })
+	if err != nil {
+		raise(L, "Wait", err)
+	}
+	L.Push(L.Get(1))
+	return 1
+}
+
+func taskFinished(L *glua.LState) int {
+	L.Push(glua.LBool(checkTask(L, 1, "Finished").handle().Finished()))
+	return 1
+}
+
+// taskResult is Result(): the results of a finished task, or its error
+// raised; inside a task, an unfinished target is started if pending and
+// waited for; outside any task it is an error.
+func (a *Addon) taskResult(L *glua.LState) int {
+	h := checkTask(L, 1, "Result").handle()
+	if !h.Finished() {
+		cur := a.h.s.Current()
+		switch {
+		case cur == nil:
+			L.RaiseError("Result: task not finished")
+		case cur.ID() == h.ID():
+			L.RaiseError("Result: a task can't get its own result")
+		}
+		var err error
+		parks(L, func() { _, err = cur.Result(h) })
+		if err != nil && !h.Finished() {
+			raise(L, "Result", err)
+		}
+	}
+	res, err := h.Result()
+	if err != nil {
+		if le, ok := err.(*LuaError); ok {
+			L.RaiseError("%s", le.Message)
+		}
+		L.RaiseError("%s", err.Error())
+	}
+	if vs, ok := res.([]glua.LValue); ok {
+		for _, v := range vs {
+			L.Push(v)
+		}
+		return len(vs)
+	}
+	L.Push(toLua(res))
+	return 1
+}
+
+func taskStatus(L *glua.LState) int {
+	h := checkTask(L, 1, "Status").handle()
+	st := h.State().String()
+	if h.Suspended() {
+		st = "suspended"
+	}
+	L.Push(glua.LString(st))
+	return 1
+}
+
+func taskError(L *glua.LState) int {
+	if err := checkTask(L, 1, "Error").handle().Err(); err != nil {
+		L.Push(glua.LString(err.Error()))
+	} else {
+		L.Push(glua.LNil)
+	}
+	return 1
+}
+
+func taskParent(L *glua.LState) int {
+	if p := checkTask(L, 1, "Parent").handle().Parent(); p != nil {
+		L.Push(newTaskUD(L, &taskRef{h: p}))
+	} else {
+		L.Push(glua.LNil)
+	}
+	return 1
+}
+
+func taskChildren(L *glua.LState) int {
+	t := L.NewTable()
+	for _, c := range checkTask(L, 1, "Children").handle().Children() {
+		t.Append(newTaskUD(L, &taskRef{h: c}))
+	}
+	L.Push(t)
+	return 1
+}
+
+func taskStats(L *glua.LState) int {
+	st := checkTask(L, 1, "Stats").handle().Stats()
+	t := L.NewTable()
+	t.RawSetString("cpu", glua.LNumber(st.CPU.Seconds()))
+	t.RawSetString("slices", glua.LNumber(st.Slices))
+	t.RawSetString("longest", glua.LNumber(st.Longest.Seconds()))
+	t.RawSetString("chunk", glua.LNumber(st.Chunk.Seconds()))
+	L.Push(t)
+	return 1
+}
+
+func taskWhy(L *glua.LState) int {
+	if why := checkTask(L, 1, "Why").handle().Why(); why != "" {
+		L.Push(glua.LString(why))
+	} else {
+		L.Push(glua.LNil)
+	}
+	return 1
+}
+
+func taskToString(L *glua.LState) int {
+	r := checkTask(L, 1, "tostring")
+	h := r.handle()
+	L.Push(glua.LString("Task " + h.String() + " " + h.State().String()))
+	return 1
+}
+
+func taskEq(L *glua.LState) int {
+	L.Push(glua.LBool(checkTask(L, 1, "==").id() == checkTask(L, 2, "==").id()))
+	return 1
+}
+
+// onFinished is blTasks.OnFinished(fn): fn(task, how, err) is called, as
+// the addon, whenever any task finishes; how is "returned", "failed" or
+// "stopped". It returns a function that cancels the subscription.
+func (a *Addon) onFinished(L *glua.LState) int {
+	fn := checkFunction(L, 1, "OnFinished")
+	a.onFinEv = append(a.onFinEv, fn)
+	L.Push(L.NewFunction(func(L *glua.LState) int {
+		for i, f := range a.onFinEv {
+			if f == fn {
+				a.onFinEv = append(a.onFinEv[:i:i], a.onFinEv[i+1:]...)
+				break
+			}
+		}
+		return 0
+	}))
+	return 1
+}
+
+// finished is the host's OnFinished subscription: it ends the Lua thread of
+// a stopped Lua task and calls the addons' handlers.
+func (h *Host) finished(e sched.FinishEvent) {
+	if lt := h.running[e.Task.ID()]; lt != nil && e.How == sched.Stopped {
+		lt.stopped()
+	}
+	for _, a := range h.addons {
+		for _, fn := range a.onFinEv {
+			errv := glua.LValue(glua.LNil)
+			if e.Err != nil {
+				errv = glua.LString(e.Err.Error())
+			}
+			if err := a.Call(fn, newTaskUD(a.L, &taskRef{h: e.Task}), glua.LString(e.How.String()), errv); err != nil {
+				h.s.ReportError(a.name, "OnFinished handler", err)
+			}
+		}
+	}
+}

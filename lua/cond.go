@@ -1,0 +1,163 @@
+package lua
+
+import (
+	"time"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/waitcond"
+)
+
+const (
+	condType   = "blTasks.Condition"
+	signalType = "blTasks.Signal"
+)
+
+func pushCond(L *glua.LState, c *waitcond.Cond) int {
+	ud := L.NewUserData()
+	ud.Value = c
+	ud.Metatable = L.GetTypeMetatable(condType)
+	L.Push(ud)
+	return 1
+}
+
+// waitTable is blTasks.Wait: the condition constructors, and any kind the
+// host registered, looked up by name when called.
+func (a *Addon) waitTable() *glua.LTable {
+	L := a.L
+	s := a.h.s
+	w := L.NewTable()
+	L.SetFuncs(w, map[string]glua.LGFunction{
+		"And": func(L *glua.LState) int { return pushCond(L, waitcond.And(checkConds(L, "Wait.And")...)) },
+		"Or":  func(L *glua.LState) int { return pushCond(L, waitcond.Or(checkConds(L, "Wait.Or")...)) },
+		"Task": func(L *glua.LState) int {
+			if L.Get(1) == glua.LNil {
+				return pushCond(L, waitcond.Task(nil))
+			}
+			return pushCond(L, waitcond.Task(checkTask(L, 1, "Wait.Task").handle()))
+		},
+		"Children": func(L *glua.LState) int { return pushCond(L, waitcond.Children()) },
+		"Frame":    func(L *glua.LState) int { return pushCond(L, s.NextFrame()) },
+		"Frames": func(L *glua.LState) int {
+			n := checkNumber(L, 1, "Wait.Frames")
+			if n < 0 || float64(n) != float64(int64(n)) {
+				argError(L, 1, "Wait.Frames", "a whole number of frames, 0 or more, expected")
+			}
+			return pushCond(L, s.Frames(uint64(n)))
+		},
+		"Timespan": func(L *glua.LState) int {
+			d := checkNumber(L, 1, "Wait.Timespan")
+			if d < 0 || d != d {
+				argError(L, 1, "Wait.Timespan", "seconds, 0 or more, expected")
+			}
+			return pushCond(L, s.Timespan(seconds(d)))
+		},
+		"Timestamp": func(L *glua.LState) int {
+			t := checkNumber(L, 1, "Wait.Timestamp")
+			if t != t {
+				argError(L, 1, "Wait.Timestamp", "seconds since the epoch expected")
+			}
+			return pushCond(L, waitcond.Timestamp(time.Unix(0, 0).Add(seconds(t))))
+		},
+		"Signal": func(L *glua.LState) int { return pushCond(L, checkSignal(L, 1, "Wait.Signal").Cond()) },
+		"Predicate": func(L *glua.LState) int {
+			fn := checkFunction(L, 1, "Wait.Predicate")
+			name := optString(L, 2, "Wait.Predicate")
+			if name == "" {
+				name = taskName(fn)
+			}
+			return pushCond(L, waitcond.Predicate(name, a.predicate(name, fn)))
+		},
+	})
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
+		name := L.CheckString(2)
+		f, ok := a.h.conds[name]
+		if !ok {
+			L.RaiseError("Wait.%s: no such condition", name)
+		}
+		L.Push(L.NewFunction(func(L *glua.LState) int { return pushCond(L, f(L)) }))
+		return 1
+	}))
+	L.SetMetatable(w, mt)
+	return w
+}
+
+// predicate calls fn as the addon's code each time the scheduler polls; an
+// error counts as false and is reported.
+func (a *Addon) predicate(name string, fn *glua.LFunction) func() bool {
+	return func() bool {
+		L := a.L
+		met := false
+		a.h.s.RunAs(a.name, func() {
+			L.Push(fn)
+			if err := L.PCall(0, 1, nil); err != nil {
+				a.h.s.ReportError(a.name, "predicate "+name, luaError(err))
+				return
+			}
+			met = glua.LVAsBool(L.Get(-1))
+			L.Pop(1)
+		})
+		return met
+	}
+}
+
+func checkConds(L *glua.LState, fn string) []*waitcond.Cond {
+	n := L.GetTop()
+	if n == 0 {
+		argError(L, 1, fn, "condition expected, got no value")
+	}
+	cs := make([]*waitcond.Cond, n)
+	for i := range cs {
+		cs[i] = checkCond(L, i+1, fn)
+	}
+	return cs
+}
+
+func condOr(L *glua.LState) int {
+	return pushCond(L, waitcond.Or(checkCond(L, 1, "+"), checkCond(L, 2, "+")))
+}
+
+func condAnd(L *glua.LState) int {
+	return pushCond(L, waitcond.And(checkCond(L, 1, "*"), checkCond(L, 2, "*")))
+}
+
+func condToString(L *glua.LState) int {
+	L.Push(glua.LString("Condition " + checkCond(L, 1, "tostring").String()))
+	return 1
+}
+
+// newSignal is blTasks.Signal(name): a signal addon code fires; tasks
+// waiting on it wake at the start of the next frame.
+func newSignal(L *glua.LState) int {
+	name := optString(L, 1, "Signal")
+	mt := L.GetTypeMetatable(signalType)
+	if mt == glua.LNil {
+		t := L.NewTypeMetatable(signalType)
+		t.RawSetString("__index", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
+			"Fire": func(L *glua.LState) int {
+				checkSignal(L, 1, "Fire").Fire()
+				L.Push(L.Get(1))
+				return 1
+			},
+			"Cond": func(L *glua.LState) int { return pushCond(L, checkSignal(L, 1, "Cond").Cond()) },
+			"Name": func(L *glua.LState) int { L.Push(glua.LString(checkSignal(L, 1, "Name").Name())); return 1 },
+		}))
+		mt = t
+	}
+	ud := L.NewUserData()
+	ud.Value = waitcond.NewSignal(name)
+	ud.Metatable = mt
+	L.Push(ud)
+	return 1
+}
+
+func checkSignal(L *glua.LState, n int, fn string) *waitcond.Signal {
+	if ud, ok := L.Get(n).(*glua.LUserData); ok {
+		if s, ok := ud.Value.(*waitcond.Signal); ok {
+			return s
+		}
+	}
+	typeError(L, n, fn, "signal")
+	return nil
+}

@@ -1,0 +1,38 @@
+// Package lua runs Lua addons (on github.com/yuin/gopher-lua, imported as
+// glua) as cooperative tasks of a sched.Scheduler, with the blTasks API.
+//
+// A Host holds the scheduler; each Addon is one sandboxed glua.LState whose
+// code and tasks are attributed to the addon. Addon code sees the blTasks API
+// as a global (named by the host, "blTasks" by default) and through require:
+//
+//	local Task, Wait = blTasks.Task, blTasks.Wait
+//	local loader = Task.Create(function(self)
+//		for i = 1, 100000 do
+//			index(i)
+//			self:Breath()            -- go on, or continue next frame
+//		end
+//		self:Wait(Wait.Timespan(2))  -- park for two seconds
+//		return "done"
+//	end):Start()
+//	Task.Create(function()
+//		print(loader:Result())       -- waits for loader, then prints "done"
+//	end):Start()
+//
+// Handles have Start([cond]), Stop([msg]), Wait(cond), Suspend(), Resume(),
+// Abandon(), BreathShort(), Breath(), BreathLong(), Finished() and Result(),
+// each returning the handle where it has nothing else to return; conditions
+// are Wait.And, Wait.Or, Wait.Task, Wait.Children, Wait.Frame, Wait.Frames,
+// Wait.Timespan, Wait.Timestamp, Wait.Signal and Wait.Predicate, and combine
+// with + (Or) and * (And). Extensions: Status, Error, Owner, Name, Parent,
+// Children, Stats, Why; blTasks.Signal(name) and blTasks.OnFinished(fn).
+//
+// Each task runs on its own Lua thread, parked on the Go side, so Breath,
+// Wait, Result and Stop work anywhere in the task: inside pcall, metamethods,
+// iterators, table.sort comparators and Go functions that call back into Lua.
+// The function of a task receives a view of its task that does not keep the
+// task alive: when every handle is dropped, the task is stopped.
+//
+// Misuse (a wrong argument type, starting twice, waiting outside the task,
+// stopping a finished task...) raises a Lua error naming the function and the
+// problem; it never panics the host or corrupts the scheduler.
+package lua

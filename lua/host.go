@@ -1,0 +1,192 @@
+package lua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/sched"
+	"github.com/framesched/framesched/waitcond"
+)
+
+// Host runs Lua addons on a scheduler. Like the scheduler, it is
+// single-goroutine: use it from the frame goroutine only.
+type Host struct {
+	s       *sched.Scheduler
+	cfg     Config
+	addons  []*Addon
+	byName  map[string]*Addon
+	conds   map[string]CondFunc
+	running map[uint64]*luaTask // every Lua task that has started and not finished, by task ID
+	cancel  func()              // cancels the scheduler's OnFinished subscription
+}
+
+// Config is a Host's configuration. The zero Config is usable.
+type Config struct {
+	// Global is the name of the blTasks API table in every addon ("blTasks").
+	Global string
+	// Print receives every line an addon prints, with the addon's name. The
+	// default writes the line to standard output.
+	Print func(addon, line string)
+	// Seed seeds each addon's math.random, so runs are reproducible.
+	Seed uint64
+	// KillAfter interrupts a slice of a Lua task that runs this long without
+	// breathing; the task finishes with a *WatchdogError. 0 never interrupts.
+	// Trusted addons are never interrupted.
+	KillAfter time.Duration
+}
+
+// CondFunc makes a host-registered condition kind from its Lua arguments
+// (L's stack from index 1). It raises a Lua error (L.RaiseError) for bad
+// arguments.
+type CondFunc func(L *glua.LState) *waitcond.Cond
+
+// AddonOptions configure one addon.
+type AddonOptions struct {
+	// Trusted addons run without a context on their Lua threads: Lua code runs
+	// up to 1.6x faster, but the watchdog cannot interrupt it, and a stopped
+	// task that swallows every error with pcall in a loop cannot be ended.
+	Trusted bool
+	// AllowLoad keeps load, loadstring, dofile and loadfile.
+	AllowLoad bool
+}
+
+// NewHost makes a host for s. It subscribes to s's finished events.
+func NewHost(s *sched.Scheduler, cfg Config) *Host {
+	if cfg.Global == "" {
+		cfg.Global = "blTasks"
+	}
+	if cfg.Print == nil {
+		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }
+	}
+	h := &Host{s: s, cfg: cfg, byName: map[string]*Addon{}, conds: map[string]CondFunc{},
+		running: map[uint64]*luaTask{}}
+	h.cancel = s.OnFinished(h.finished)
+	return h
+}
+
+// Scheduler is the host's scheduler.
+func (h *Host) Scheduler() *sched.Scheduler { return h.s }
+
+// RegisterCondition adds a condition kind that addons make with
+// Wait.<name>(...). Registering a name twice replaces it; addons made before
+// see it too.
+func (h *Host) RegisterCondition(name string, f CondFunc) {
+	h.conds[name] = f
+}
+
+// Addon is one addon: a sandboxed Lua state whose code and tasks are
+// attributed to the addon's name.
+type Addon struct {
+	h       *Host
+	name    string
+	L       *glua.LState
+	opts    AddonOptions
+	rng     *rand.Rand
+	pool    []*glua.LState // finished task threads, for reuse
+	onFinEv []*glua.LFunction
+}
+
+// NewAddon makes an addon with its own Lua state. Names must be unique.
+func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
+	if name == "" {
+		return nil, errors.New("lua: NewAddon: empty name")
+	}
+	if h.byName[name] != nil {
+		return nil, fmt.Errorf("lua: NewAddon: addon %q exists", name)
+	}
+	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons))))}
+	a.L = glua.NewState(glua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       callStackSize,
+		RegistrySize:        registrySize,
+		RegistryMaxSize:     registryMaxSize,
+		RegistryGrowStep:    registrySize,
+		MinimizeStackMemory: true,
+	})
+	if !opts.Trusted {
+		// Threads inherit the context, so every task can be interrupted.
+		a.L.SetContext(context.Background())
+	}
+	a.openSandbox()
+	a.installAPI()
+	h.addons = append(h.addons, a)
+	h.byName[name] = a
+	return a, nil
+}
+
+// The Lua state's sizes: a small registry that grows, and a call stack that
+// grows on demand up to a depth deep recursion needs. A parked task costs
+// its thread's registry and call stack, so both start small.
+const (
+	callStackSize   = 200000
+	registrySize    = 256
+	registryMaxSize = 1 << 22
+)
+
+// Name is the addon's name.
+func (a *Addon) Name() string { return a.name }
+
+// State is the addon's main Lua state, for the host's own bindings.
+func (a *Addon) State() *glua.LState { return a.L }
+
+// DoString runs src as the addon's code; chunk names it in error messages.
+func (a *Addon) DoString(chunk, src string) error {
+	fn, err := a.L.Load(strings.NewReader(src), chunk)
+	if err != nil {
+		return err
+	}
+	return a.Call(fn)
+}
+
+// DoFile runs the file at path as the addon's code.
+func (a *Addon) DoFile(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return a.DoString("@"+path, string(src))
+}
+
+// Call calls fn with args on the addon's main state, as the addon's code
+// (outside any task), and returns its error. Hosts use it for callbacks.
+func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
+	var err error
+	a.h.s.RunAs(a.name, func() {
+		a.L.Push(fn)
+		for _, v := range args {
+			a.L.Push(v)
+		}
+		err = a.L.PCall(len(args), 0, nil)
+	})
+	return err
+}
+
+// Close ends the host's subscription to the scheduler and closes every
+// addon's Lua state. Close the scheduler first, so that no task of an addon
+// runs afterwards.
+func (h *Host) Close() {
+	h.cancel()
+	for _, a := range h.addons {
+		a.L.Close()
+	}
+}
+
+// addonOf is the addon whose Lua state L belongs to.
+func (h *Host) addonOf(L *glua.LState) *Addon {
+	ud, _ := L.G.Registry.RawGetString(addonKey).(*glua.LUserData)
+	if ud == nil {
+		return nil
+	}
+	a, _ := ud.Value.(*Addon)
+	return a
+}
+
+const addonKey = "framesched.addon"

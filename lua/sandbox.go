@@ -1,0 +1,106 @@
+package lua
+
+import (
+	"strings"
+	"time"
+
+	glua "github.com/yuin/gopher-lua"
+)
+
+// openSandbox opens the libraries an addon gets: base, table, string, math,
+// coroutine and package (require of modules the host preloads only), with
+// os.time, os.clock and math.random served by the scheduler's clock and the
+// host's seed, print attributed to the addon, and no file access.
+func (a *Addon) openSandbox() {
+	L := a.L
+	for _, lib := range []struct {
+		name string
+		open glua.LGFunction
+	}{
+		{glua.LoadLibName, glua.OpenPackage},
+		{glua.BaseLibName, glua.OpenBase},
+		{glua.TabLibName, glua.OpenTable},
+		{glua.StringLibName, glua.OpenString},
+		{glua.MathLibName, glua.OpenMath},
+		{glua.CoroutineLibName, glua.OpenCoroutine},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(glua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	ud := L.NewUserData()
+	ud.Value = a
+	L.G.Registry.RawSetString(addonKey, ud)
+
+	if !a.opts.AllowLoad {
+		for _, name := range []string{"dofile", "loadfile", "load", "loadstring"} {
+			L.SetGlobal(name, glua.LNil)
+		}
+	}
+	if pkg, ok := L.GetGlobal("package").(*glua.LTable); ok {
+		pkg.RawSetString("path", glua.LString(""))
+		pkg.RawSetString("cpath", glua.LString(""))
+		if loaders, ok := pkg.RawGetString("loaders").(*glua.LTable); ok {
+			for i := loaders.Len(); i > 1; i-- { // keep only the preload searcher
+				loaders.RawSetInt(i, glua.LNil)
+			}
+		}
+	}
+	L.SetGlobal("print", L.NewFunction(a.print))
+
+	clk := a.h.s.Clock()
+	start := clk.Now()
+	os := L.NewTable()
+	os.RawSetString("time", L.NewFunction(func(L *glua.LState) int {
+		L.Push(glua.LNumber(clk.Now().Unix()))
+		return 1
+	}))
+	os.RawSetString("clock", L.NewFunction(func(L *glua.LState) int {
+		L.Push(glua.LNumber(clk.Since(start).Seconds()))
+		return 1
+	}))
+	os.RawSetString("difftime", L.NewFunction(func(L *glua.LState) int {
+		L.Push(glua.LNumber(float64(checkNumber(L, 1, "os.difftime")) - float64(optNumber(L, 2, "os.difftime", 0))))
+		return 1
+	}))
+	L.SetGlobal("os", os)
+
+	math := L.GetGlobal("math").(*glua.LTable)
+	math.RawSetString("random", L.NewFunction(a.random))
+	math.RawSetString("randomseed", L.NewFunction(func(L *glua.LState) int { return 0 })) // the host seeds
+}
+
+// print writes its arguments through tostring, tab-separated, as the addon.
+func (a *Addon) print(L *glua.LState) int {
+	n := L.GetTop()
+	parts := make([]string, n)
+	for i := 1; i <= n; i++ {
+		parts[i-1] = L.ToStringMeta(L.Get(i)).String()
+	}
+	a.h.cfg.Print(a.name, strings.Join(parts, "\t"))
+	return 0
+}
+
+// random is math.random on the addon's seeded source.
+func (a *Addon) random(L *glua.LState) int {
+	switch L.GetTop() {
+	case 0:
+		L.Push(glua.LNumber(a.rng.Float64()))
+	case 1:
+		m := int64(checkNumber(L, 1, "math.random"))
+		if m < 1 {
+			L.RaiseError("math.random: interval is empty")
+		}
+		L.Push(glua.LNumber(1 + a.rng.Int64N(m)))
+	default:
+		lo, hi := int64(checkNumber(L, 1, "math.random")), int64(checkNumber(L, 2, "math.random"))
+		if lo > hi {
+			L.RaiseError("math.random: interval is empty")
+		}
+		L.Push(glua.LNumber(lo + a.rng.Int64N(hi-lo+1)))
+	}
+	return 1
+}
+
+// seconds converts Lua seconds to a duration.
+func seconds(v glua.LNumber) time.Duration { return time.Duration(float64(v) * float64(time.Second)) }

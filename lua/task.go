@@ -1,0 +1,215 @@
+package lua
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/sched"
+)
+
+const taskType = "blTasks.Task"
+
+// taskRef is what a Task userdata holds: a handle, which keeps the task
+// alive, or the task's view of itself (what its function receives and
+// Task.Current returns), which does not.
+type taskRef struct {
+	h    *sched.Task
+	self *sched.Self
+}
+
+// handle is a handle to the task (made from the view when needed).
+func (r *taskRef) handle() *sched.Task {
+	if r.h != nil {
+		return r.h
+	}
+	return r.self.Handle()
+}
+
+// running is the task's view of itself when it is the running task.
+func (r *taskRef) running() *sched.Self {
+	if r.self != nil {
+		if r.self.Running() {
+			return r.self
+		}
+		return nil
+	}
+	return r.h.Self()
+}
+
+func (r *taskRef) id() uint64 {
+	if r.h != nil {
+		return r.h.ID()
+	}
+	return r.self.ID()
+}
+
+func newTaskUD(L *glua.LState, r *taskRef) *glua.LUserData {
+	ud := L.NewUserData()
+	ud.Value = r
+	ud.Metatable = L.GetTypeMetatable(taskType)
+	return ud
+}
+
+// luaTask is the Lua side of a running Lua task.
+type luaTask struct {
+	a      *Addon
+	th     *glua.LState
+	cancel context.CancelFunc // ends the thread's context: nil for trusted addons
+
+	// The watchdog: kill fires KillAfter into each slice. mu orders its
+	// callback (on a timer goroutine with the real clock) against the slice
+	// ending, so a task is interrupted only while it runs.
+	mu     sync.Mutex
+	kill   *clock.Timer
+	active bool
+	killed bool
+}
+
+// body is the sched.Body of a Lua task running fn.
+func (a *Addon) body(fn *glua.LFunction) sched.Body {
+	return func(self *sched.Self) (any, error) {
+		lt := a.newTask()
+		a.h.running[self.ID()] = lt
+		defer delete(a.h.running, self.ID())
+		th := lt.th
+		th.Push(fn)
+		th.Push(newTaskUD(th, &taskRef{self: self}))
+		th.G.CurrentThread = th
+		if lt.cancel != nil && a.h.cfg.KillAfter > 0 {
+			lt.slice(true)
+			self.OnSlice(lt.slice)
+		}
+		err := th.PCall(1, glua.MultRet, nil)
+		lt.slice(false)
+		switch {
+		case lt.killed:
+			return nil, &WatchdogError{After: a.h.cfg.KillAfter, Traceback: stackOf(err)}
+		case self.State() == sched.Finished:
+			return nil, nil // stopped: the stop's error stands; the thread is dropped
+		case err != nil:
+			th.SetTop(0)
+			a.release(lt)
+			return nil, luaError(err)
+		}
+		res := make([]glua.LValue, th.GetTop())
+		for i := range res {
+			res[i] = th.Get(i + 1)
+		}
+		th.SetTop(0)
+		a.release(lt)
+		return res, nil
+	}
+}
+
+// newTask takes a thread from the pool or makes one. Threads of untrusted
+// addons carry a context, so the watchdog and stops can interrupt them.
+func (a *Addon) newTask() *luaTask {
+	lt := &luaTask{a: a}
+	if n := len(a.pool); n > 0 {
+		lt.th, a.pool = a.pool[n-1], a.pool[:n-1]
+	} else {
+		lt.th, _ = a.L.NewThread()
+	}
+	if !a.opts.Trusted {
+		ctx, cancel := context.WithCancel(context.Background())
+		lt.th.SetContext(ctx)
+		lt.cancel = cancel
+	}
+	return lt
+}
+
+// release returns a task's thread to the pool when it ended cleanly.
+func (a *Addon) release(lt *luaTask) {
+	if lt.cancel != nil {
+		lt.cancel() // the next task on the thread gets a context of its own
+	}
+	if len(a.pool) < 64 {
+		a.pool = append(a.pool, lt.th)
+	}
+}
+
+// slice starts the kill timer when a slice starts and stops it when the
+// slice ends.
+func (lt *luaTask) slice(start bool) {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	lt.active = start
+	if lt.kill != nil {
+		lt.kill.Stop()
+	}
+	if !start {
+		return
+	}
+	if lt.kill == nil {
+		lt.kill = lt.a.h.s.Clock().AfterFunc(lt.a.h.cfg.KillAfter, lt.interrupt)
+		return
+	}
+	lt.kill.Reset(lt.a.h.cfg.KillAfter)
+}
+
+func (lt *luaTask) interrupt() {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if lt.active {
+		lt.killed = true
+		lt.cancel()
+	}
+}
+
+// stopped ends the thread's context of a task that was stopped, so that
+// Lua code that catches the stop with pcall cannot go on.
+func (lt *luaTask) stopped() {
+	if lt.cancel != nil {
+		lt.cancel()
+	}
+}
+
+// WatchdogError is the error of a Lua task interrupted by the watchdog.
+type WatchdogError struct {
+	After     time.Duration // the kill threshold
+	Traceback string        // where the task was interrupted
+}
+
+func (e *WatchdogError) Error() string {
+	return fmt.Sprintf("watchdog: a slice ran past %v without breathing", e.After)
+}
+
+// LuaError is the error of a Lua task that raised an error.
+type LuaError struct {
+	Message   string // the error value, through tostring
+	Traceback string // the Lua stack where it was raised
+}
+
+func (e *LuaError) Error() string { return e.Message }
+
+func luaError(err error) error {
+	if ae, ok := err.(*glua.ApiError); ok {
+		return &LuaError{Message: ae.Object.String(), Traceback: ae.StackTrace}
+	}
+	return err
+}
+
+func stackOf(err error) string {
+	if ae, ok := err.(*glua.ApiError); ok {
+		return ae.StackTrace
+	}
+	return ""
+}
+
+// taskName names a Lua task after where its function is defined.
+func taskName(fn *glua.LFunction) string {
+	if fn.Proto == nil {
+		return "function"
+	}
+	src := strings.TrimPrefix(fn.Proto.SourceName, "@")
+	if i := strings.LastIndexAny(src, "/\\"); i >= 0 {
+		src = src[i+1:]
+	}
+	return fmt.Sprintf("%s:%d", src, fn.Proto.LineDefined)
+}
