@@ -1,0 +1,42 @@
+// Package runner is the headless script runner, `demo run [flags]
+// script.lua...`: it loads each script as a Lua addon (package lua) on a
+// frame-budget scheduler (package sched), runs frames, prints what the
+// scripts print and every error, and ends with one END line:
+//
+//	$ go run ./cmd/demo run --virtual --budget 10ms --frame-time 16ms examples/breath.lua
+//	frame 1: items 1-3, 4 of 10 ms used
+//	...
+//	frame 7: items 19-20, 3 of 10 ms used
+//	indexed 20 items by frame 7
+//	7	END	done
+//
+// Errors read "<frame>\tERROR [<addon>] <message>"; the END line is
+// "<frame>\tEND\t<reason>", reason done (a script called Sim.Done), max
+// (--max-frames) or idle (--idle-frames frames in a row printed nothing).
+// Each frame starts --frame-time after the previous one began, or at once
+// when that one ran longer, and gives the scheduler --budget. A script that
+// fails to load is reported and ends the run before its first frame (exit
+// status 1).
+//
+// Every addon has the blTasks API and a global Sim:
+//
+//	Sim.Frame()       the current frame number (0 while scripts load)
+//	Sim.Now()         seconds since the run started
+//	Sim.Ms()          whole milliseconds since the current frame began
+//	Sim.Work(s)       s seconds of simulated CPU work, charged to the running code
+//	Sim.Done()        end the run after this frame
+//	Sim.OnFrame(fn)   call fn(frame) as the addon at the start of every frame, before tasks
+//	Sim.Msg(err)      err with "file.lua:N: " as "<pos>: " and 0x... addresses as "<addr>"
+//	Sim.Addon()       the name of the addon whose code calls it
+//
+// With --virtual the clock is virtual: time moves only by the frame cadence
+// and Sim.Work, so the output is the same on every run, byte for byte (as
+// long as scripts print no addresses: Sim.Msg), and collectgarbage("collect")
+// stops the tasks whose handles were dropped before it returns (see
+// collect.go). Without it the clock is real and Sim.Work spins. In both, a
+// Lua slice that runs 5 s of real time without breathing is interrupted by
+// the watchdog, so a script that loops forever does not hang the run.
+//
+// --host rift adds the parts of RIFT's addon API that blTasks code uses (see
+// rift.go).
+package runner

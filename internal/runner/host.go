@@ -1,0 +1,222 @@
+package runner
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/sched"
+)
+
+// killAfter is the Lua watchdog's threshold, in real time: a slice that runs
+// this long without breathing is interrupted. It is a guard against a script
+// that loops forever, not a budget: the scheduler's budget is --budget.
+const killAfter = 5 * time.Second
+
+// run is one run of the runner: a scheduler, a Lua host with one addon per
+// script, and the frame loop. Like the scheduler, it is single-goroutine.
+type run struct {
+	cfg  config
+	out  *bufio.Writer
+	clk  clock.Clock
+	vclk *virtualClock // the clock of a --virtual run, else nil
+	s    *sched.Scheduler
+	h    *lua.Host
+	rift *rift // the RIFT preset (--host rift), else nil
+
+	start      time.Time // when the run started
+	frame      uint64    // the current frame: 0 while the scripts load
+	frameStart time.Time // when the current frame began
+	printed    bool      // a line was printed in the current frame
+	done       bool      // a script called Sim.Done
+	ended      bool      // the END line was printed: output is muted
+	hooks      []hook    // the Sim.OnFrame functions, in registration order
+
+	pins    []*sched.Task // --virtual: a handle to every task, between collections (see pin)
+	collect bool          // --virtual: collectgarbage was called inside a task in this frame
+}
+
+// hook is a function an addon gave Sim.OnFrame.
+type hook struct {
+	a  *lua.Addon
+	fn *glua.LFunction
+}
+
+func newRun(cfg config, stdout io.Writer) *run {
+	r := &run{cfg: cfg, out: bufio.NewWriter(stdout)}
+	if cfg.virtual {
+		r.vclk = newVirtualClock(time.Unix(0, 0))
+		r.clk = r.vclk
+	} else {
+		r.clk = clock.New()
+	}
+	r.start = r.clk.Now()
+	r.frameStart = r.start
+	r.s = sched.New(sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
+		r.errorLine(e.Owner, e.Err)
+	}))
+	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: killAfter})
+	if cfg.host == "rift" {
+		r.rift = newRift(r)
+	}
+	return r
+}
+
+// load loads every script as an addon, reporting each that fails, and
+// reports whether all loaded.
+func (r *run) load() bool {
+	ok := true
+	for _, path := range r.cfg.scripts {
+		if err := r.loadScript(path); err != nil {
+			r.errorLine(r.cfg.addonName(path), err)
+			ok = false
+		}
+	}
+	r.pin()
+	r.out.Flush()
+	return ok
+}
+
+// loadScript makes the script's addon and runs its main chunk, named after
+// the file's base name so that messages read "name.lua:3: boom" however the
+// script was given.
+func (r *run) loadScript(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	a, err := r.h.NewAddon(r.cfg.addonName(path), lua.AddonOptions{})
+	if err != nil {
+		return err
+	}
+	r.installSim(a)
+	if r.rift != nil {
+		r.rift.install(a)
+	}
+	if r.vclk != nil {
+		r.wrapCollect(a)
+	}
+	return a.DoString(filepath.Base(path), string(src))
+}
+
+// frames runs frames until a script calls Sim.Done, --max-frames frames
+// have run, or --idle-frames frames in a row printed nothing, and prints
+// the END line.
+func (r *run) frames() {
+	idle := 0
+	for !r.done {
+		r.frame++
+		r.frameStart = r.clk.Now()
+		r.printed = false
+		r.runHooks()
+		r.s.RunFrameBudget(r.frameBudget())
+		if r.collect {
+			r.collect = false
+			r.collectNow()
+		} else {
+			r.pin()
+		}
+		r.out.Flush()
+		idle++
+		if r.printed {
+			idle = 0
+		}
+		switch {
+		case r.done:
+		case r.frame >= uint64(r.cfg.maxFrames):
+			r.end("max")
+			return
+		case r.cfg.idleFrames > 0 && idle >= r.cfg.idleFrames:
+			r.end("idle")
+			return
+		default:
+			r.wait()
+		}
+	}
+	r.end("done")
+}
+
+// runHooks calls the Sim.OnFrame functions registered before the frame
+// began (range reads r.hooks once), each as its addon.
+func (r *run) runHooks() {
+	for _, hk := range r.hooks {
+		if err := hk.a.Call(hk.fn, glua.LNumber(r.frame)); err != nil {
+			r.errorLine(hk.a.Name(), err)
+		}
+	}
+}
+
+// frameBudget is this frame's budget: --budget, or none at all when the
+// RIFT preset's watchdog has less headroom left than it allows tasks.
+func (r *run) frameBudget() time.Duration {
+	if r.rift != nil && r.rift.watchdog() < riftWatchdogLimit {
+		return 0
+	}
+	return r.cfg.budget
+}
+
+// wait lets time pass until the next frame is due: --frame-time after the
+// current one began, or at once when it ran longer.
+func (r *run) wait() {
+	left := r.cfg.frameTime - r.clk.Since(r.frameStart)
+	switch {
+	case left <= 0:
+	case r.vclk != nil:
+		r.vclk.Add(left)
+	default:
+		time.Sleep(left)
+	}
+}
+
+func (r *run) end(reason string) {
+	r.line(fmt.Sprintf("%d\tEND\t%s", r.frame, reason))
+	r.ended = true
+}
+
+// close stops every task and closes the addons. Whatever their handlers
+// print meanwhile comes after the END line and is dropped.
+func (r *run) close() {
+	r.ended = true
+	r.s.Close()
+	r.h.Close()
+	r.out.Flush()
+}
+
+// print is the Lua host's Print: one line per print call.
+func (r *run) print(_, line string) {
+	if !r.ended {
+		r.line(line)
+	}
+}
+
+// errorLine prints an error of addon's code.
+func (r *run) errorLine(addon string, err error) {
+	if !r.ended {
+		r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, addon, message(err)))
+	}
+}
+
+func (r *run) line(s string) {
+	r.out.WriteString(s)
+	r.out.WriteByte('\n')
+	r.printed = true
+}
+
+// message is an error's message without the Lua traceback that
+// glua.ApiError.Error appends or the line end of a syntax error.
+func message(err error) string {
+	msg := err.Error()
+	if ae, ok := errors.AsType[*glua.ApiError](err); ok {
+		msg = ae.Object.String()
+	}
+	return strings.TrimRight(msg, "\n")
+}

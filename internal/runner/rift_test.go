@@ -1,0 +1,179 @@
+package runner
+
+import "testing"
+
+func TestRiftOnlyWithPreset(t *testing.T) {
+	const src = `
+print(Inspect, Command, Event, Sim.SetWatchdog, Sim.SetQueue, Sim.SetInteraction)
+print(select(2, pcall(function() return blTasks.Wait.Interaction end)))
+Sim.Done()`
+	checkOutput(t, virtual(t, src), "nil\tnil\tnil\tnil\tnil\tnil\n"+
+		"test.lua:3: Wait.Interaction: no such condition\n0\tEND\tdone\n")
+}
+
+func TestRiftInspect(t *testing.T) {
+	const src = `
+print(Inspect.Addon.Current(), Inspect.Time.Real(), Inspect.Time.Frame(), Inspect.System.Watchdog())
+Sim.OnFrame(function(f)
+	Sim.Work(0.03)
+	print(f, Inspect.Time.Real(), Inspect.Time.Frame(), Inspect.System.Watchdog())
+	if f == 2 then Sim.SetWatchdog(0.2) end
+	if f == 3 then Sim.Done() end
+end)
+local i = Inspect.Interaction()
+print(i.auction, i.bank, i.guildbank, i.mail, Inspect.Interaction("mail"))
+local q = Inspect.Queue.Status()
+print(q.global, q.auctionfullscan, Inspect.Queue.Status("global"), Inspect.Queue.Status("global", 2))
+Sim.SetInteraction("mail", true)
+Sim.SetQueue("global", 3)
+print(Inspect.Interaction("mail"), Inspect.Queue.Status("global", 2), Inspect.Queue.Status("global", 4))
+for _, f in ipairs({
+	function() Inspect.Interaction("dungeon") end,
+	function() Inspect.Queue.Status("chat") end,
+	function() Inspect.Queue.Status("global", 0) end,
+	function() Sim.SetQueue("global", -1) end,
+	function() Sim.SetQueue("global", 1.5) end,
+	function() Sim.SetInteraction("dungeon", true) end,
+	function() Sim.SetWatchdog(-1) end,
+}) do
+	print(Sim.Msg(select(2, pcall(f))))
+end`
+	want := "test\t0\t0\t0.1\n" +
+		"false\tfalse\tfalse\tfalse\tfalse\n" +
+		"1\t1\t1\tfalse\n" +
+		"true\t3\tfalse\n" +
+		`<pos>: Inspect.Interaction: no such interaction "dungeon"` + "\n" +
+		`<pos>: Inspect.Queue.Status: no such queue "chat"` + "\n" +
+		"<pos>: Inspect.Queue.Status: bad argument #2 (a whole number, 1 or more, expected)\n" +
+		"<pos>: Sim.SetQueue: bad argument #2 (a whole number, 0 or more, expected)\n" +
+		"<pos>: Sim.SetQueue: bad argument #2 (a whole number, 0 or more, expected)\n" +
+		`<pos>: Sim.SetInteraction: no such interaction "dungeon"` + "\n" +
+		"<pos>: Sim.SetWatchdog: bad argument #1 (seconds, 0 or more, expected)\n" +
+		"1\t0.03\t0\t0.07\n" +
+		"2\t0.13\t0.1\t0.07\n" +
+		"3\t0.23\t0.2\t0.17\n" +
+		"3\tEND\tdone\n"
+	checkOutput(t, virtual(t, src, "--host", "rift"), want)
+}
+
+// TestRiftWatchdog: a frame that starts with less than 0.05 s of headroom
+// left runs no task.
+func TestRiftWatchdog(t *testing.T) {
+	const src = `
+blTasks.Task.Create(function(self)
+	while true do
+		print("task runs in frame", Sim.Frame())
+		self:Wait(blTasks.Wait.Frame())
+	end
+end):Start()
+Sim.OnFrame(function(f)
+	if f == 2 then Sim.SetWatchdog(0.049) end
+	if f == 3 then Sim.SetWatchdog(0.08) end
+	if f == 4 then Sim.Work(0.031) end -- leaves 0.049 s
+	if f == 5 then Sim.Work(0.03) end -- leaves 0.05 s
+	if f == 6 then Sim.Done() end
+end)`
+	want := "task runs in frame\t1\ntask runs in frame\t3\ntask runs in frame\t5\ntask runs in frame\t6\n6\tEND\tdone\n"
+	checkOutput(t, virtual(t, src, "--host", "rift"), want)
+}
+
+// TestRiftConditions: Wait.Interaction and Wait.Queue are level
+// conditions, met while the game state says so.
+func TestRiftConditions(t *testing.T) {
+	const src = `
+local Task, Wait = blTasks.Task, blTasks.Wait
+Task.Create(function(self)
+	for i = 1, 2 do
+		self:Wait(Wait.Interaction("bank"))
+		print("bank open in frame", Sim.Frame())
+		self:Wait(Wait.Frame())
+	end
+end):Start()
+local queued = Task.Create(function(self)
+	self:Wait(Wait.Queue("auctionfullscan", 2) + Wait.Queue("global"))
+	print("a queue has room in frame", Sim.Frame())
+end):Start()
+local game = {
+	[1] = function() Sim.SetQueue("global", 0) end,
+	[2] = function() Sim.SetInteraction("bank", true); Sim.SetQueue("auctionfullscan", 1) end,
+	[3] = function() Sim.SetInteraction("bank", false) end,
+	[4] = function() print(queued:Why()) end,
+	[5] = function() Sim.SetInteraction("bank", true); Sim.SetQueue("auctionfullscan", 2) end,
+	[6] = Sim.Done,
+}
+Sim.OnFrame(function(f) game[f]() end)
+for _, f in ipairs({
+	function() Wait.Interaction("dungeon") end,
+	function() Wait.Interaction() end,
+	function() Wait.Queue("chat") end,
+	function() Wait.Queue("global", 0) end,
+	function() Wait.Queue("global", "big") end,
+}) do
+	print(Sim.Msg(select(2, pcall(f))))
+end`
+	want := `<pos>: Wait.Interaction: no such interaction "dungeon"` + "\n" +
+		"<pos>: Wait.Interaction: bad argument #1 (string expected, got no value)\n" +
+		`<pos>: Wait.Queue: no such queue "chat"` + "\n" +
+		"<pos>: Wait.Queue: bad argument #2 (a whole number, 1 or more, expected)\n" +
+		"<pos>: Wait.Queue: bad argument #2 (number expected, got string)\n" +
+		"bank open in frame\t2\n" +
+		`Or(Predicate "Queue auctionfullscan 2" [false], Predicate "Queue global 1" [false])` + "\n" +
+		"a queue has room in frame\t5\n" +
+		"bank open in frame\t5\n" +
+		"6\tEND\tdone\n"
+	checkOutput(t, virtual(t, src, "--host", "rift"), want)
+}
+
+func TestRiftEvents(t *testing.T) {
+	res := runScripts(t, []string{"--virtual", "--host", "rift"},
+		"A.lua", `
+local finished = Event.blTasks.Task.Finished
+local function log(label)
+	return function(h, task) print(Inspect.Addon.Current(), label, h == finished, task:Name(), task:Status()) end
+end
+Command.Event.Attach(finished, log("low"), "low", -1)
+Command.Event.Attach(finished, log("plain"), "plain")
+Command.Event.Attach(finished, log("high"), "high", 5)
+Command.Event.Attach(finished, function() error("handler fails") end, "failing")
+Command.Event.Attach(finished, log("plain again"), "plain")
+Sim.OnFrame(function(f)
+	if f == 2 then
+		Command.Event.Detach(finished, nil, "plain")   -- the first match only
+		Command.Event.Detach(finished, nil, "failing", nil, "B") -- not B's
+	elseif f == 3 then
+		Command.Event.Detach(nil, nil, "failing")
+		Command.Event.Detach(finished, nil, nil, 5)
+	end
+end)
+for _, f in ipairs({
+	function() Command.Event.Attach(nil, print, "x") end,
+	function() Command.Event.Attach({}, print, "x") end,
+	function() Command.Event.Attach(finished, nil, "x") end,
+	function() Command.Event.Attach(finished, print) end,
+}) do
+	print(Sim.Msg(select(2, pcall(f))))
+end`,
+		"B.lua", `
+local Task, Wait = blTasks.Task, blTasks.Wait
+for i = 1, 3 do
+	Task.Create(function(self) self:Wait(Wait.Frames(i - 1)) end):Start() -- finishes in frame i
+end
+Sim.OnFrame(function(f) if f == 3 then Sim.Done() end end)`)
+	want := "<pos>: Command.Event.Attach: bad argument #1 (event expected, got nil)\n" +
+		"<pos>: Command.Event.Attach: bad argument #1 (not an event of this host)\n" +
+		"<pos>: Command.Event.Attach: bad argument #2 (function expected, got nil)\n" +
+		"<pos>: Command.Event.Attach: bad argument #3 (string expected, got no value)\n" +
+		"A\thigh\ttrue\tB.lua:4\tfinished\n" +
+		"A\tplain\ttrue\tB.lua:4\tfinished\n" +
+		"1\tERROR [A] A.lua:9: handler fails\n" +
+		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +
+		"A\tlow\ttrue\tB.lua:4\tfinished\n" +
+		"A\thigh\ttrue\tB.lua:4\tfinished\n" +
+		"2\tERROR [A] A.lua:9: handler fails\n" +
+		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +
+		"A\tlow\ttrue\tB.lua:4\tfinished\n" +
+		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +
+		"A\tlow\ttrue\tB.lua:4\tfinished\n" +
+		"3\tEND\tdone\n"
+	checkOutput(t, res.stdout, want)
+}

@@ -1,0 +1,131 @@
+package runner
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Exit statuses of Run.
+const (
+	exitEnded      = 0 // the run ended: done, max or idle
+	exitLoadFailed = 1 // a script failed to load
+	exitBadFlags   = 2 // bad flags or arguments
+)
+
+// config is what the command line asks for.
+type config struct {
+	virtual    bool
+	budget     time.Duration
+	frameTime  time.Duration
+	maxFrames  int
+	idleFrames int
+	seed       uint64
+	addon      string
+	host       string
+	scripts    []string
+}
+
+// Run runs the scripts named in args (flags first, then script.lua...) as
+// addons, printing their output on stdout, and returns the exit status: 0
+// when the run ended, 1 when a script failed to load, 2 for bad flags.
+// Usage and flag errors go to stderr.
+func Run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitEnded
+	case err != nil:
+		fmt.Fprintf(stderr, "demo run: %v\n%s", err, shortUsage)
+		return exitBadFlags
+	}
+	r := newRun(cfg, stdout)
+	defer r.close()
+	if !r.load() {
+		return exitLoadFailed
+	}
+	r.frames()
+	return exitEnded
+}
+
+const shortUsage = "usage: demo run [flags] script.lua... (-h for the flags)\n"
+
+const usage = `usage: demo run [flags] script.lua...
+
+Runs each script as an addon (named after its file, without .lua) on a
+frame-budget scheduler, frame after frame, printing what the scripts print
+and every error as "<frame>	ERROR [<addon>] <message>", and ends with
+"<frame>	END	<reason>" (done, max or idle).
+
+flags:
+`
+
+// parseFlags reads the command line. It prints the usage for -h and
+// returns flag.ErrHelp; other errors are for the caller to print.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("demo run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned; the usage is printed below
+	fs.BoolVar(&cfg.virtual, "virtual", false, "virtual clock: time moves only by the frame cadence and Sim.Work")
+	fs.DurationVar(&cfg.budget, "budget", 50*time.Millisecond, "the scheduler's budget per frame")
+	fs.DurationVar(&cfg.frameTime, "frame-time", 100*time.Millisecond, "from the start of one frame to the start of the next")
+	fs.IntVar(&cfg.maxFrames, "max-frames", 2000, "end after this many frames")
+	fs.IntVar(&cfg.idleFrames, "idle-frames", 300, "end after this many frames in a row printed nothing (0: never)")
+	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of math.random in every addon")
+	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
+	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+		}
+		return cfg, err
+	}
+	cfg.scripts = fs.Args()
+	return cfg, cfg.check()
+}
+
+func (cfg *config) check() error {
+	switch {
+	case len(cfg.scripts) == 0:
+		return errors.New("no script given")
+	case cfg.budget < 0:
+		return fmt.Errorf("--budget %v: negative", cfg.budget)
+	case cfg.frameTime < 0:
+		return fmt.Errorf("--frame-time %v: negative", cfg.frameTime)
+	case cfg.maxFrames < 1:
+		return fmt.Errorf("--max-frames %d: at least 1 expected", cfg.maxFrames)
+	case cfg.idleFrames < 0:
+		return fmt.Errorf("--idle-frames %d: negative", cfg.idleFrames)
+	case cfg.addon != "" && len(cfg.scripts) != 1:
+		return fmt.Errorf("--addon %s: only with one script, got %d", cfg.addon, len(cfg.scripts))
+	case cfg.host != "" && cfg.host != "rift":
+		return fmt.Errorf("--host %s: unknown preset (rift is the one there is)", cfg.host)
+	}
+	seen := map[string]string{}
+	for _, path := range cfg.scripts {
+		if strings.HasPrefix(path, "-") {
+			return fmt.Errorf("%s: flags go before the scripts", path)
+		}
+		name := cfg.addonName(path)
+		if prev, ok := seen[name]; ok {
+			return fmt.Errorf("%s and %s: both would be addon %q", prev, path, name)
+		}
+		seen[name] = path
+	}
+	return nil
+}
+
+// addonName is the addon a script runs as: --addon, or the file's name
+// without .lua.
+func (cfg *config) addonName(path string) string {
+	if cfg.addon != "" {
+		return cfg.addon
+	}
+	return strings.TrimSuffix(filepath.Base(path), ".lua")
+}

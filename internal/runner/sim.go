@@ -1,0 +1,141 @@
+package runner
+
+import (
+	"math"
+	"regexp"
+	"time"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/lua"
+)
+
+// installSim makes the global Sim of an addon: the simulated host's clock,
+// frames and work, and helpers for stable transcripts.
+func (r *run) installSim(a *lua.Addon) {
+	L := a.State()
+	sim := L.NewTable()
+	L.SetFuncs(sim, map[string]glua.LGFunction{
+		"Frame": func(L *glua.LState) int {
+			L.Push(glua.LNumber(r.frame))
+			return 1
+		},
+		"Now": func(L *glua.LState) int {
+			L.Push(glua.LNumber(r.clk.Since(r.start).Seconds()))
+			return 1
+		},
+		"Ms": func(L *glua.LState) int {
+			L.Push(glua.LNumber(r.clk.Since(r.frameStart) / time.Millisecond))
+			return 1
+		},
+		"Work": r.work,
+		"Done": func(L *glua.LState) int {
+			r.done = true
+			return 0
+		},
+		"OnFrame": func(L *glua.LState) int {
+			r.hooks = append(r.hooks, hook{a: a, fn: checkFunction(L, 1, "Sim.OnFrame")})
+			return 0
+		},
+		"Msg": func(L *glua.LState) int {
+			L.Push(glua.LString(stableMessage(L.ToStringMeta(L.Get(1)).String())))
+			return 1
+		},
+		"Addon": func(L *glua.LState) int {
+			L.Push(glua.LString(a.Name()))
+			return 1
+		},
+	})
+	L.SetGlobal("Sim", sim)
+}
+
+// work is Sim.Work(seconds): simulated CPU work, charged to the code that
+// runs it. On the virtual clock it moves the time forward; on the real
+// clock it spins until the time has passed, or until the task is
+// interrupted (by the watchdog or a stop).
+func (r *run) work(L *glua.LState) int {
+	d := checkSeconds(L, 1, "Sim.Work")
+	if r.vclk != nil {
+		r.vclk.Add(d)
+		return 0
+	}
+	ctx := L.Context()
+	for t0 := r.clk.Now(); r.clk.Since(t0) < d; {
+		if ctx != nil && ctx.Err() != nil {
+			break
+		}
+	}
+	return 0
+}
+
+var (
+	positionRE = regexp.MustCompile(`[^\s:"']+\.lua:\d+: `)
+	addressRE  = regexp.MustCompile(`0x[0-9a-fA-F]+`)
+)
+
+// stableMessage is Sim.Msg: msg with "file.lua:N: " positions replaced by
+// "<pos>: " and hexadecimal addresses by "<addr>".
+func stableMessage(msg string) string {
+	msg = positionRE.ReplaceAllString(msg, "<pos>: ")
+	return addressRE.ReplaceAllString(msg, "<addr>")
+}
+
+// Argument checks raising errors that name the function, as the lua
+// package's do.
+
+func argError(L *glua.LState, n int, fn, msg string) {
+	L.RaiseError("%s: bad argument #%d (%s)", fn, n, msg)
+}
+
+func typeError(L *glua.LState, n int, fn, want string) {
+	got := L.Get(n).Type().String()
+	if n > L.GetTop() {
+		got = "no value"
+	}
+	argError(L, n, fn, want+" expected, got "+got)
+}
+
+func checkNumber(L *glua.LState, n int, fn string) float64 {
+	v, ok := L.Get(n).(glua.LNumber)
+	if !ok {
+		typeError(L, n, fn, "number")
+	}
+	return float64(v)
+}
+
+// maxSeconds bounds durations from Lua well within time.Duration.
+const maxSeconds = 1e9
+
+// checkSeconds is a number of seconds, 0 or more, as a duration.
+func checkSeconds(L *glua.LState, n int, fn string) time.Duration {
+	v := checkNumber(L, n, fn)
+	if !(v >= 0 && v <= maxSeconds) {
+		argError(L, n, fn, "seconds, 0 or more, expected")
+	}
+	return time.Duration(v * float64(time.Second))
+}
+
+// checkCount is a whole number, min or more.
+func checkCount(L *glua.LState, n int, fn string, min int) int {
+	v := checkNumber(L, n, fn)
+	if v != math.Trunc(v) || v < float64(min) || v > math.MaxInt32 {
+		argError(L, n, fn, "a whole number, "+glua.LNumber(min).String()+" or more, expected")
+	}
+	return int(v)
+}
+
+func checkString(L *glua.LState, n int, fn string) string {
+	v, ok := L.Get(n).(glua.LString)
+	if !ok {
+		typeError(L, n, fn, "string")
+	}
+	return string(v)
+}
+
+func checkFunction(L *glua.LState, n int, fn string) *glua.LFunction {
+	v, ok := L.Get(n).(*glua.LFunction)
+	if !ok {
+		typeError(L, n, fn, "function")
+	}
+	return v
+}
