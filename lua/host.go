@@ -41,6 +41,11 @@ type Config struct {
 	// breathing; the task finishes with a *WatchdogError. 0 never interrupts.
 	// Trusted addons are never interrupted.
 	KillAfter time.Duration
+	// AfterFunc runs f after d of the scheduler's time, possibly on another
+	// goroutine, and returns a function that cancels it; the watchdog uses
+	// it. The default uses the scheduler's clock (clock.Clock.AfterFunc); a
+	// host with a clock of its own that has no timers provides its own.
+	AfterFunc func(d time.Duration, f func()) (stop func())
 }
 
 // CondFunc makes a host-registered condition kind from its Lua arguments
@@ -62,6 +67,13 @@ type AddonOptions struct {
 func NewHost(s *sched.Scheduler, cfg Config) *Host {
 	if cfg.Global == "" {
 		cfg.Global = "blTasks"
+	}
+	if cfg.AfterFunc == nil {
+		clk := s.Clock()
+		cfg.AfterFunc = func(d time.Duration, f func()) func() {
+			t := clk.AfterFunc(d, f)
+			return func() { t.Stop() }
+		}
 	}
 	if cfg.Print == nil {
 		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }

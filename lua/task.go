@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/benbjohnson/clock"
 	glua "github.com/yuin/gopher-lua"
 
 	"github.com/framesched/framesched/sched"
@@ -66,7 +65,7 @@ type luaTask struct {
 	// callback (on a timer goroutine with the real clock) against the slice
 	// ending, so a task is interrupted only while it runs.
 	mu     sync.Mutex
-	kill   *clock.Timer
+	stop   func() // cancels the kill timer of the current slice
 	active bool
 	killed bool
 }
@@ -140,17 +139,13 @@ func (lt *luaTask) slice(start bool) {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 	lt.active = start
-	if lt.kill != nil {
-		lt.kill.Stop()
+	if lt.stop != nil {
+		lt.stop()
+		lt.stop = nil
 	}
-	if !start {
-		return
+	if start {
+		lt.stop = lt.a.h.cfg.AfterFunc(lt.a.h.cfg.KillAfter, lt.interrupt)
 	}
-	if lt.kill == nil {
-		lt.kill = lt.a.h.s.Clock().AfterFunc(lt.a.h.cfg.KillAfter, lt.interrupt)
-		return
-	}
-	lt.kill.Reset(lt.a.h.cfg.KillAfter)
 }
 
 func (lt *luaTask) interrupt() {

@@ -1,7 +1,6 @@
 package sched_test
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/framesched/framesched/sched"
+	"github.com/framesched/framesched/waitcond"
 )
 
 // The tasks of these tests are made in functions of their own, marked
@@ -86,9 +86,7 @@ func TestCollectStopsTaskWithoutHandles(t *testing.T) {
 				}
 				ran := len(log)
 				k.drop()
-				if err := w.s.Collect(); err != nil {
-					t.Fatal(err)
-				}
+				w.s.Collect()
 				wantLines(t, "OnFinished", *events, []string{tc.name + " A stopped: handle collected"})
 				if tc.started {
 					// Stopped, it unwound: its deferred function ran.
@@ -147,9 +145,7 @@ func TestCollectKeepsTaskWithLiveHandle(t *testing.T) {
 		holder := startHeldByTask(w, &unwound)
 		w.frames(1)
 		for range 2 {
-			if err := w.s.Collect(); err != nil {
-				t.Fatal(err)
-			}
+			w.s.Collect()
 			w.frames(1)
 		}
 		if len(unwound) != 0 {
@@ -160,23 +156,17 @@ func TestCollectKeepsTaskWithLiveHandle(t *testing.T) {
 
 		// Each let go in turn: the task goes with its last handle.
 		box.h = nil
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		wantLines(t, "unwound after emptying the struct", unwound, []string{"in-struct"})
 		slice[1] = nil
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		wantLines(t, "unwound after emptying the slice", unwound, []string{"in-struct", "in-slice"})
 		w.work(time.Second)
 		w.frames(1)
 		if v, err := holder.Result(); v != sched.Waiting || err != nil {
 			t.Fatalf("holder.Result() = %v, %v; want waiting, nil", v, err)
 		}
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		wantLines(t, "unwound after the holder returned", unwound, []string{"in-struct", "in-slice", "in-closure"})
 	})
 }
@@ -197,9 +187,7 @@ func TestSelfViewDoesNotKeepTaskAlive(t *testing.T) {
 			t.Fatalf("views = %v, want the body's argument twice", views)
 		}
 		k.drop()
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		wantLines(t, "unwound", unwound, []string{"self-aware"})
 		runtime.KeepAlive(views)
 	})
@@ -218,17 +206,13 @@ func TestSelfHandleKeepsTaskAlive(t *testing.T) {
 		})
 		w.frames(1)
 		k.drop()
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		w.frames(1)
 		if len(unwound) != 0 || passedOn.State() != sched.Waiting {
 			t.Fatalf("a task whose handle it passed on was stopped: %v", passedOn.Err())
 		}
 		passedOn = nil
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		wantLines(t, "unwound once the passed-on handle is dropped", unwound, []string{"generous"})
 	})
 }
@@ -251,9 +235,7 @@ func TestCollectStopsEveryDroppedTask(t *testing.T) {
 		goKept(w, &kept, "A", "kept", idle(w, "kept", &unwound))
 		w.frames(1)
 		k.drop()
-		if err := w.s.Collect(); err != nil {
-			t.Fatal(err)
-		}
+		w.s.Collect()
 		wantLines(t, "OnFinished", *events, []string{
 			"parent A stopped: handle collected",
 			"child A stopped: parent finished",
@@ -308,18 +290,29 @@ func startWatched(w *world, k *keeper, log *[]string, collected chan struct{}) {
 	runtime.AddCleanup(h, func(c chan struct{}) { close(c) }, collected)
 }
 
-func TestCollectInTaskRefused(t *testing.T) {
+func TestCollectInTask(t *testing.T) {
 	bubble(t, func(t *testing.T) {
-		w := newWorld(t, 10*time.Millisecond)
-		var k keeper
-		var got error
-		goKept(w, &k, "A", "collector", func(*sched.Self) (any, error) {
-			got = w.s.Collect()
-			return nil, nil
-		})
+		w := newWorld(t, 10*time.Millisecond, sched.WithManualCollect())
+		var events []string
+		w.s.OnFinished(func(e sched.FinishEvent) { events = append(events, e.Task.Name()+": "+fmt.Sprint(e.Err)) })
+		dropped := func() { // handles made here are dropped on return
+			w.spawn("A", "other", func(t *sched.Self) (any, error) { return nil, t.Wait(waitcond.Or()) })
+			w.spawn("A", "collector", func(t *sched.Self) (any, error) {
+				t.Scheduler().Collect()
+				events = append(events, "collector goes on")
+				return nil, t.Wait(waitcond.Or())
+			})
+		}
+		dropped()
 		w.frames(1)
-		if !errors.Is(got, sched.ErrInTask) {
-			t.Errorf("Collect in a task: %v, want ErrInTask", got)
+		want := []string{"other: handle collected", "collector goes on"}
+		if fmt.Sprint(events) != fmt.Sprint(want) {
+			t.Fatalf("after the frame: %q, want %q", events, want)
+		}
+		w.frames(1)
+		want = append(want, "collector: handle collected")
+		if fmt.Sprint(events) != fmt.Sprint(want) {
+			t.Fatalf("at the next frame: %q, want %q", events, want)
 		}
 	})
 }

@@ -48,6 +48,7 @@ type Scheduler struct {
 
 	seq                uint64
 	dlEpoch            uint64
+	manualCollect      bool          // WithManualCollect
 	warnAfter          time.Duration // the watchdog's threshold (WithWatchdog)
 	onWarn             func(Warning)
 	judged             time.Time // the instant conditions are judged at (see judgeNow)

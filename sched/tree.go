@@ -16,7 +16,9 @@ func (s *Scheduler) handle(t *task) *Task {
 	}
 	h := &Task{t}
 	t.handle = weak.Make(h)
-	runtime.AddCleanup(h, s.collected.push, t)
+	if !s.manualCollect {
+		runtime.AddCleanup(h, s.collected.push, t)
+	}
 	return h
 }
 
@@ -38,14 +40,12 @@ func (s *Scheduler) stopIfCollected(t *task) {
 }
 
 // Collect runs the garbage collector and stops at once every task whose
-// handles are unreachable, as the next frames would. It makes automatic stop
-// deterministic in tests and lets a host reclaim tasks at a moment of its
-// choosing. It costs a full collection and a pass over the live tasks, and
-// must not be called from task code.
-func (s *Scheduler) Collect() error {
-	if s.current != nil {
-		return fmt.Errorf("Collect: %w", ErrInTask)
-	}
+// handles are unreachable, as the next frames would. It lets a host reclaim
+// tasks at a moment of its choosing and, with WithManualCollect, makes
+// automatic stop deterministic. It costs a full collection and a pass over
+// the live tasks. Called from task code, it stops the running task itself
+// (when its handles are gone) only at the start of the next frame.
+func (s *Scheduler) Collect() {
 	runtime.GC() // clears the weak pointers of unreachable handles before returning
 	var dropped []*task
 	for t := s.liveHead; t != nil; t = t.nextLive {
@@ -53,12 +53,23 @@ func (s *Scheduler) Collect() error {
 			dropped = append(dropped, t)
 		}
 	}
+	if !s.manualCollect {
+		s.collected.drain() // every queued task was just looked at
+	}
 	for _, t := range dropped { // a stop may finish others of them: stopIfCollected skips those
+		if t == s.current {
+			s.collected.push(t)
+			continue
+		}
 		s.stopIfCollected(t)
 	}
-	s.collected.drain()
-	return nil
 }
+
+// WithManualCollect stops tasks whose handles were collected only when the
+// host calls Collect, never at a frame's start. The garbage collector runs
+// when it pleases, so automatic stops at frame starts depend on timing; a
+// host that needs the same trace on every run (tests, replays) uses this.
+func WithManualCollect() Option { return func(s *Scheduler) { s.manualCollect = true } }
 
 func (s *Scheduler) abandon(t *task) error {
 	if err := s.control("Abandon", t); err != nil {
