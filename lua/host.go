@@ -102,7 +102,7 @@ type Addon struct {
 	L       *glua.LState
 	opts    AddonOptions
 	rng     *rand.Rand
-	pool    []*glua.LState // finished task threads, for reuse
+	pool    []thread // threads of tasks that ended cleanly, for reuse
 	onFinEv []*glua.LFunction
 }
 
@@ -120,9 +120,12 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		CallStackSize:       callStackSize,
 		RegistrySize:        registrySize,
 		RegistryMaxSize:     registryMaxSize,
-		RegistryGrowStep:    registrySize,
+		RegistryGrowStep:    registryGrowStep,
 		MinimizeStackMemory: true,
 	})
+	// NewState raises a RegistrySize under 128 to 5120; NewThread sizes
+	// threads from L.Options, so task threads can start smaller.
+	a.L.Options.RegistrySize = threadRegistrySize
 	if !opts.Trusted {
 		// Threads inherit the context, so every task can be interrupted.
 		a.L.SetContext(context.Background())
@@ -134,13 +137,18 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	return a, nil
 }
 
-// The Lua state's sizes: a small registry that grows, and a call stack that
-// grows on demand up to a depth deep recursion needs. A parked task costs
-// its thread's registry and call stack, so both start small.
+// The Lua states' sizes. A parked task costs its thread's registry and call
+// stack, so both start small and grow on demand. The call stack's limit is
+// the deepest recursion Lua code can do (gopher-lua's default is 256 calls),
+// and costs a byte per level in every thread even unused: the segment table
+// is allocated whole. Registries grow by a fixed step, so a larger step
+// makes deep recursion cheaper and the first growth costlier.
 const (
-	callStackSize   = 200000
-	registrySize    = 256
-	registryMaxSize = 1 << 22
+	callStackSize      = 5120
+	registrySize       = 128 // NewState's minimum, for the addon's main state
+	threadRegistrySize = 64
+	registryGrowStep   = 128
+	registryMaxSize    = 1 << 22
 )
 
 // Name is the addon's name.

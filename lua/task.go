@@ -106,30 +106,33 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 	}
 }
 
-// newTask takes a thread from the pool or makes one. Threads of untrusted
-// addons carry a context, so the watchdog and stops can interrupt them.
-func (a *Addon) newTask() *luaTask {
-	lt := &luaTask{a: a}
-	if n := len(a.pool); n > 0 {
-		lt.th, a.pool = a.pool[n-1], a.pool[:n-1]
-	} else {
-		lt.th, _ = a.L.NewThread()
-	}
-	if !a.opts.Trusted {
-		ctx, cancel := context.WithCancel(context.Background())
-		lt.th.SetContext(ctx)
-		lt.cancel = cancel
-	}
-	return lt
+// thread is a task thread and the function that cancels its context.
+type thread struct {
+	th     *glua.LState
+	cancel context.CancelFunc
 }
 
-// release returns a task's thread to the pool when it ended cleanly.
-func (a *Addon) release(lt *luaTask) {
-	if lt.cancel != nil {
-		lt.cancel() // the next task on the thread gets a context of its own
+// newTask takes a thread from the pool or makes one. Threads of untrusted
+// addons carry a context of their own (NewThread derives one from the
+// addon's state), so the watchdog and stops can interrupt them.
+func (a *Addon) newTask() *luaTask {
+	var t thread
+	if n := len(a.pool); n > 0 {
+		t, a.pool = a.pool[n-1], a.pool[:n-1]
+	} else {
+		t.th, t.cancel = a.L.NewThread()
 	}
+	return &luaTask{a: a, th: t.th, cancel: t.cancel}
+}
+
+// release returns a task's thread to the pool when it ended cleanly. Its
+// context was not cancelled (a task stopped or killed drops its thread), so
+// the next task on the thread keeps it.
+func (a *Addon) release(lt *luaTask) {
 	if len(a.pool) < 64 {
-		a.pool = append(a.pool, lt.th)
+		a.pool = append(a.pool, thread{lt.th, lt.cancel})
+	} else if lt.cancel != nil {
+		lt.cancel()
 	}
 }
 
