@@ -2,6 +2,7 @@ package sched
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/framesched/framesched/waitcond"
@@ -251,18 +252,27 @@ func (s *Scheduler) wakeWaiters(t *task) {
 type inbox struct {
 	mu    sync.Mutex
 	tasks []*task
+	// full is set while tasks is not empty. Every frame drains two inboxes
+	// that are nearly always empty; reading the flag costs next to nothing
+	// where locking and unlocking the mutex costs tens of nanoseconds.
+	full atomic.Bool
 }
 
 func (b *inbox) push(t *task) {
 	b.mu.Lock()
 	b.tasks = append(b.tasks, t)
+	b.full.Store(true)
 	b.mu.Unlock()
 }
 
 func (b *inbox) drain() []*task {
+	if !b.full.Load() {
+		return nil // a push racing with this load is drained by the next frame
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ts := b.tasks
 	b.tasks = nil
+	b.full.Store(false)
 	return ts
 }

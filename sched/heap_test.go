@@ -1,0 +1,60 @@
+package sched
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestAlarmHeapModel arms, re-arms, disarms and pops alarms at random and
+// checks every pop against a sorted list of the armed alarms.
+func TestAlarmHeapModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var h alarmHeap
+	alarms := make([]alarm, 500)
+	seq := uint64(0)
+	armed := func() []*alarm {
+		var out []*alarm
+		for i := range alarms {
+			if alarms[i].heap != nil {
+				out = append(out, &alarms[i])
+			}
+		}
+		slices.SortFunc(out, func(a, b *alarm) int {
+			if a.key != b.key {
+				return int(a.key - b.key)
+			}
+			return int(a.seq) - int(b.seq)
+		})
+		return out
+	}
+	for step := range 20000 {
+		a := &alarms[r.IntN(len(alarms))]
+		switch op := r.IntN(10); {
+		case op < 5: // arm or re-arm
+			a.disarm()
+			seq++
+			a.key, a.seq = int64(r.IntN(100)), seq
+			h.push(a)
+		case op < 8:
+			a.disarm()
+		default:
+			due := int64(r.IntN(100))
+			want := armed()
+			for _, w := range want {
+				if w.key > due {
+					break
+				}
+				if got := h.popDue(due); got != w {
+					t.Fatalf("step %d: popDue(%d) = %v, want %v", step, due, got, w)
+				}
+			}
+			if got := h.popDue(due); got != nil {
+				t.Fatalf("step %d: popDue(%d) = key %d, want nothing due", step, due, got.key)
+			}
+		}
+		if live := len(armed()); h.stale != len(h.items)-live || h.stale >= 64 && h.stale > live {
+			t.Fatalf("step %d: %d entries, %d stale, %d armed", step, len(h.items), h.stale, live)
+		}
+	}
+}
