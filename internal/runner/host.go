@@ -13,6 +13,7 @@ import (
 	"github.com/benbjohnson/clock"
 	glua "github.com/yuin/gopher-lua"
 
+	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
 	"github.com/framesched/framesched/sched"
 )
@@ -28,7 +29,7 @@ type run struct {
 	cfg  config
 	out  *bufio.Writer
 	clk  clock.Clock
-	vclk *virtualClock // the clock of a --virtual run, else nil
+	vclk *vclock.Clock // the clock of a --virtual run, else nil
 	s    *sched.Scheduler
 	h    *lua.Host
 	rift *rift // the RIFT preset (--host rift), else nil
@@ -54,7 +55,7 @@ type hook struct {
 func newRun(cfg config, stdout io.Writer) *run {
 	r := &run{cfg: cfg, out: bufio.NewWriter(stdout)}
 	if cfg.virtual {
-		r.vclk = newVirtualClock(time.Unix(0, 0))
+		r.vclk = vclock.New(time.Unix(0, 0))
 		r.clk = r.vclk
 	} else {
 		r.clk = clock.New()

@@ -3,7 +3,6 @@ package runner
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -142,28 +141,5 @@ end):Start()
 	checkOutput(t, res.stdout, "worked\ttrue\nframes apart\ttrue\n3\tEND\tdone\n")
 	if res.code != 0 {
 		t.Errorf("exit status %d", res.code)
-	}
-}
-
-func TestVirtualClock(t *testing.T) {
-	start := time.Unix(100, 0)
-	c := newVirtualClock(start)
-	c.Add(1500 * time.Millisecond)
-	c.Add(-time.Hour) // ignored
-	if got := c.Now(); !got.Equal(start.Add(1500 * time.Millisecond)) {
-		t.Errorf("Now() = %v, want %v", got, start.Add(1500*time.Millisecond))
-	}
-	if got := c.Since(start); got != 1500*time.Millisecond {
-		t.Errorf("Since(start) = %v, want 1.5s", got)
-	}
-	if got := c.Until(start.Add(2 * time.Second)); got != 500*time.Millisecond {
-		t.Errorf("Until(start+2s) = %v, want 500ms", got)
-	}
-	fired := make(chan struct{})
-	c.AfterFunc(time.Millisecond, func() { close(fired) }) // real time
-	select {
-	case <-fired:
-	case <-time.After(10 * time.Second):
-		t.Error("AfterFunc did not fire in real time")
 	}
 }
