@@ -58,10 +58,11 @@ type Scheduler struct {
 	taskLimit          int    // default cap on an owner's live tasks, 0 for none
 	finishedHooks      []*func(FinishEvent)
 
-	signaled  []*task // woken by a signal; checked at the next frame's start
-	inbox     inbox   // woken by futures completed on any goroutine
-	polled    []*task // waiting on predicates
-	collected inbox   // tasks whose handle was garbage-collected
+	idle      []*worker // workers waiting for a task (see worker)
+	signaled  []*task   // woken by a signal; checked at the next frame's start
+	inbox     inbox     // woken by futures completed on any goroutine
+	polled    []*task   // waiting on predicates
+	collected inbox     // tasks whose handle was garbage-collected
 }
 
 // Option configures a Scheduler.
@@ -249,14 +250,14 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	t.queued = false
 	t.sliceStart, t.lastRead, t.calls = now, now, 0
 	t.setAllowance(budget.Frame{Limit: s.limit, Spent: now - s.frameStart}, now)
-	if t.resume == nil {
-		t.resume, t.stopCo = iter.Pull(t.coroutine)
+	if t.w == nil {
+		t.w = s.worker(t)
 	}
 	s.current, t.onStack, s.sliceEnded = t, true, false
 	if t.onSlice != nil {
 		t.onSlice(true)
 	}
-	t.resume()
+	t.w.resume()
 	if t.onSlice != nil {
 		t.onSlice(false)
 	}
@@ -280,8 +281,10 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	return end
 }
 
+// releaseCoroutine forgets the worker of a task whose body has ended (the
+// worker went back to the pool or ended) and the body.
 func (t *task) releaseCoroutine() {
-	t.resume, t.stopCo, t.yield, t.body = nil, nil, nil, nil
+	t.w, t.body = nil, nil
 }
 
 // Close stops every unfinished task with the reason "scheduler closed", in
@@ -296,6 +299,7 @@ func (s *Scheduler) Close() error {
 	for s.liveHead != nil {
 		s.stopTask(s.liveHead, "scheduler closed")
 	}
+	s.endIdleWorkers()
 	s.prio, s.ready, s.deferred, s.later = queue{}, queue{}, queue{}, queue{}
 	return nil
 }
@@ -361,10 +365,10 @@ func (s *Scheduler) stop(t *task, reason string) error {
 // the stack (it unwinds when control returns to it).
 func (s *Scheduler) stopTask(t *task, reason string) {
 	s.finish(t, nil, &StopError{Reason: reason})
-	if t.stopCo != nil && !t.onStack {
+	if t.w != nil && !t.onStack {
 		prev := s.current
 		s.current, t.onStack = t, true
-		t.stopCo() // runs its deferred functions
+		t.w.resume() // it finds itself finished and unwinds, running its deferred functions
 		s.current, t.onStack = prev, false
 		t.releaseCoroutine()
 	}

@@ -59,10 +59,7 @@ type task struct {
 	level     budget.Level // level of the Breath it parked at
 	estimate  time.Duration
 
-	// The coroutine running body, made at the first slice.
-	resume    func() (struct{}, bool)
-	stopCo    func()
-	yield     func(struct{}) bool
+	w         *worker          // the coroutine running body, from its first slice until it ends
 	onSlice   func(start bool) // Self.OnSlice
 	outcome   string           // how its last slice ended, for the trace
 	onStack   bool             // its coroutine is executing (it is current, or stopping another task)
@@ -274,10 +271,8 @@ func (t *Self) Wait(c *waitcond.Cond) error {
 	return t.t.s.wait(t.t, c)
 }
 
-// coroutine is the body of the task's iter.Pull coroutine: it runs the
-// task's body and records how it ended.
-func (t *task) coroutine(yield func(struct{}) bool) {
-	t.yield = yield
+// run runs the task's body on its worker and records how it ended.
+func (t *task) run() {
 	defer func() {
 		r := recover()
 		if t.state == Finished { // stopped: the stop recorded the outcome
@@ -302,7 +297,7 @@ func (t *task) park(outcome string) {
 	t.outcome = outcome
 	t.allow = [len(budget.Levels)]int32{} // only the running task may take the fast path
 	t.onStack = false
-	ok := t.yield(struct{}{})
+	ok := t.w.yield(struct{}{})
 	t.onStack = true
 	if !ok || t.state == Finished {
 		t.unwind()

@@ -1,0 +1,65 @@
+package sched
+
+import "iter"
+
+// maxIdleWorkers bounds the workers a scheduler keeps for reuse. One is
+// enough for tasks that run to completion one after another; more serve
+// batches of tasks that park and finish together. Each holds a parked
+// goroutine and its stack until Close.
+const maxIdleWorkers = 16
+
+// worker is an iter.Pull coroutine that runs Go task bodies, one task after
+// another. Making a coroutine (a goroutine and half a dozen allocations),
+// and ending it, costs more than the whole life of a short task, so a worker
+// whose task has finished waits in its scheduler's pool for the next task
+// instead of ending. Beyond maxIdleWorkers, and once the scheduler is
+// closed, it ends; Close ends the idle ones.
+type worker struct {
+	s      *Scheduler
+	t      *task // the task it runs, nil while idle
+	resume func() (struct{}, bool)
+	stop   func()
+	yield  func(struct{}) bool
+}
+
+// worker returns a worker to run t: an idle one, or a new one.
+func (s *Scheduler) worker(t *task) *worker {
+	var w *worker
+	if n := len(s.idle); n > 0 {
+		w = s.idle[n-1]
+		s.idle[n-1] = nil
+		s.idle = s.idle[:n-1]
+	} else {
+		w = &worker{s: s}
+		w.resume, w.stop = iter.Pull(w.run)
+	}
+	w.t = t
+	return w
+}
+
+// run is the worker's coroutine. Each resume that finds it idle starts the
+// body of the task it has been given; once that body has returned, failed
+// or unwound, the worker parks idle in the pool, or ends.
+func (w *worker) run(yield func(struct{}) bool) {
+	w.yield = yield
+	for {
+		w.t.run()
+		w.t = nil
+		s := w.s
+		if s.closed || len(s.idle) >= maxIdleWorkers {
+			return
+		}
+		s.idle = append(s.idle, w)
+		if !yield(struct{}{}) {
+			return // Close ended it
+		}
+	}
+}
+
+// endIdleWorkers ends every idle worker's goroutine.
+func (s *Scheduler) endIdleWorkers() {
+	for _, w := range s.idle {
+		w.stop()
+	}
+	s.idle = nil
+}
