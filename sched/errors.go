@@ -66,4 +66,9 @@ func (e TaskError) Error() string {
 
 func (e TaskError) Unwrap() error { return e.Err }
 
-func isStop(err error) bool { return errors.Is(err, ErrStopped) }
+func isStop(err error) bool {
+	if _, ok := err.(*StopError); ok {
+		return true // the common case, without errors.Is's reflection
+	}
+	return errors.Is(err, ErrStopped)
+}

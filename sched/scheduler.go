@@ -1,7 +1,6 @@
 package sched
 
 import (
-	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -63,6 +62,9 @@ type Scheduler struct {
 	inbox     inbox     // woken by futures completed on any goroutine
 	polled    []*task   // waiting on predicates
 	collected inbox     // tasks whose handle was garbage-collected
+	// queueCollected is collected.push, made once: a method value passed
+	// to runtime.AddCleanup would be allocated for every handle.
+	queueCollected func(*task)
 }
 
 // Option configures a Scheduler.
@@ -98,6 +100,7 @@ func New(opts ...Option) *Scheduler {
 	for _, o := range opts {
 		o(s)
 	}
+	s.queueCollected = s.collected.push
 	s.epoch = s.clk.Now()
 	return s
 }
@@ -297,7 +300,7 @@ func (s *Scheduler) Close() error {
 	}
 	s.closed = true
 	for s.liveHead != nil {
-		s.stopTask(s.liveHead, "scheduler closed")
+		s.stopTask(s.liveHead, &StopError{Reason: "scheduler closed"})
 	}
 	s.endIdleWorkers()
 	s.prio, s.ready, s.deferred, s.later = queue{}, queue{}, queue{}, queue{}
@@ -317,8 +320,11 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	if p != nil && p.state == Finished {
 		return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
 	}
-	s.judgeNow()
-	wait := c != nil && !c.Met(t)
+	wait := false
+	if c != nil {
+		s.judgeNow()
+		wait = !c.Met(t)
+	}
 	if wait {
 		if err := s.deadlock(t, c); err != nil {
 			return err
@@ -354,7 +360,7 @@ func (s *Scheduler) stop(t *task, reason string) error {
 	if reason == "" {
 		reason = DefaultStopReason
 	}
-	s.stopTask(t, reason)
+	s.stopTask(t, &StopError{Reason: reason})
 	if cur := s.current; cur != nil && cur.state == Finished && !cur.unwinding {
 		cur.unwind() // the running task was stopped by the code it called
 	}
@@ -363,8 +369,8 @@ func (s *Scheduler) stop(t *task, reason string) error {
 
 // stopTask finishes t with a StopError and unwinds its body, unless t is on
 // the stack (it unwinds when control returns to it).
-func (s *Scheduler) stopTask(t *task, reason string) {
-	s.finish(t, nil, &StopError{Reason: reason})
+func (s *Scheduler) stopTask(t *task, err *StopError) {
+	s.finish(t, nil, err)
 	if t.w != nil && !t.onStack {
 		prev := s.current
 		s.current, t.onStack = t, true
@@ -430,22 +436,31 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 	t.own.live--
 	s.stats.Finished++
 	s.emit(Event{Kind: EventFinish, Task: t.name, Owner: t.own.name, Err: err})
-	if err != nil && !errors.Is(err, ErrStopped) {
+	if err != nil && !isStop(err) {
 		s.stats.Errors++
 		t.own.errors++
 		s.onError(TaskError{Frame: s.frame, Task: t.name, Owner: t.own.name, Err: err})
 	}
 	s.notifyFinished(t)
-	s.wakeWaiters(t)
-	for _, c := range t.node.StopOrder() {
-		if c.Value.state != Finished {
-			s.stopTask(c.Value, "parent finished")
+	if len(t.waiters) > 0 {
+		s.wakeWaiters(t)
+	}
+	if t.node.FirstChild() != nil {
+		// One error for the whole subtree: they were all stopped for the
+		// same reason, and a tree of 10,000 tasks made 10,000 of them.
+		parentFinished := &StopError{Reason: "parent finished"}
+		for _, c := range t.node.StopOrder() {
+			if c.Value.state != Finished {
+				s.stopTask(c.Value, parentFinished)
+			}
 		}
 	}
 	if p := t.node.Parent(); p != nil {
 		t.node.Detach()
-		s.judgeNow()
-		s.check(p.Value) // it may wait for its children
+		if p.Value.state == Waiting && !p.Value.suspended { // else check does nothing: spare the clock read
+			s.judgeNow()
+			s.check(p.Value) // it may wait for its children
+		}
 	}
 }
 

@@ -14,10 +14,10 @@ func (s *Scheduler) handle(t *task) *Task {
 	if h := t.handle.Value(); h != nil {
 		return h
 	}
-	h := &Task{t}
+	h := &Task{t: t}
 	t.handle = weak.Make(h)
 	if !s.manualCollect {
-		runtime.AddCleanup(h, s.collected.push, t)
+		runtime.AddCleanup(h, s.queueCollected, t)
 	}
 	return h
 }
@@ -35,7 +35,7 @@ func (s *Scheduler) applyCollected() {
 
 func (s *Scheduler) stopIfCollected(t *task) {
 	if t.state != Finished && !t.abandoned && t.handle.Value() == nil {
-		s.stopTask(t, "handle collected")
+		s.stopTask(t, &StopError{Reason: "handle collected"})
 	}
 }
 
