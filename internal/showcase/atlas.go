@@ -19,10 +19,15 @@ type atlas struct {
 	w     *world
 	walls []bool
 	job   *sched.Task // the search under way, if any
+
+	// A search's working memory, kept for the next one: a search is
+	// started only once the previous one has finished or been stopped.
+	prev  []int32 // the cell each cell was reached from, or -1
+	queue []int32
 }
 
 func loadAtlas(w *world, _ []byte) {
-	a := &atlas{w: w, walls: make([]bool, atlasSize*atlasSize)}
+	a := &atlas{w: w, walls: make([]bool, atlasSize*atlasSize), prev: make([]int32, atlasSize*atlasSize)}
 	for i := range a.walls {
 		x, y := i%atlasSize, i/atlasSize
 		a.walls[i] = x%7 == 3 && y%11 != 0 // walls with a gap every 11 cells
@@ -58,12 +63,13 @@ func (a *atlas) free(x, y int) int {
 
 func (a *atlas) search(from, to int) sched.Body {
 	return func(t *sched.Self) (any, error) {
-		prev := make([]int32, len(a.walls))
+		prev := a.prev
 		for i := range prev {
 			prev[i] = -1
 		}
 		prev[from] = int32(from)
-		queue := []int32{int32(from)}
+		queue := append(a.queue[:0], int32(from))
+		defer func() { a.queue = queue[:0] }()
 		searched := 0
 		for ; searched < len(queue) && int(queue[searched]) != to; searched++ {
 			c := int(queue[searched])

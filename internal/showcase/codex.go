@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,22 +65,26 @@ func (c *codex) parse(why string) sched.Body {
 		sc.Buffer(nil, 1<<20)
 		lines := 0
 		for sc.Scan() {
-			line := sc.Text()
+			line := sc.Bytes()
 			lines++
-			key, value, _ := strings.Cut(line, " = ")
+			key, value, _ := bytes.Cut(line, []byte(" = "))
 			switch {
-			case strings.HasPrefix(line, "[item "):
-				items = append(items, item{})
-				fmt.Sscanf(line, "[item %d]", &items[len(items)-1].id)
-			case len(items) == 0 || key == "icons":
-			case key == "name":
-				items[len(items)-1].name = value
-			case key == "level":
-				fmt.Sscan(value, &items[len(items)-1].level)
-			case key == "price":
-				fmt.Sscan(value, &items[len(items)-1].price)
-			case key == "rarity":
-				items[len(items)-1].rarity = value
+			case bytes.HasPrefix(line, []byte("[item ")):
+				id, _ := strconv.Atoi(string(bytes.TrimSuffix(line[len("[item "):], []byte("]"))))
+				items = append(items, item{id: id})
+			case len(items) == 0:
+			default:
+				it := &items[len(items)-1]
+				switch string(key) {
+				case "name":
+					it.name = string(value)
+				case "level":
+					it.level, _ = strconv.Atoi(string(value))
+				case "price":
+					it.price, _ = strconv.Atoi(string(value))
+				case "rarity":
+					it.rarity = string(value)
+				}
 			}
 			c.w.work(codexLine + time.Duration(len(line))*codexByte)
 			if lines%codexChunk == 0 {
