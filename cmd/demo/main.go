@@ -28,14 +28,18 @@ func showcaseMain() int {
 	report := flag.String("report", "", "write an HTML report with charts to `FILE`")
 	plain := flag.Bool("plain", false, "print progress lines even on a terminal")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: demo [flags]            the showcase\n"+
-			"       demo run [flags] script.lua...   the headless script runner (demo run -h)\n\nflags:\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: demo [flags]                       the showcase\n"+
+			"       demo run [flags] script.lua...    the headless script runner (demo run -h)\n\nflags:\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "demo: unexpected argument %q\n", flag.Arg(0))
 		flag.Usage()
+		return 2
+	}
+	if !(*seconds > 0) {
+		fmt.Fprintln(os.Stderr, "demo: --seconds must be more than 0")
 		return 2
 	}
 	sc, err := showcase.New(showcase.Options{Seconds: *seconds, Seed: 1})
