@@ -152,12 +152,19 @@ func running(L *glua.LState, r *taskRef, fn string) *sched.Self {
 	return self
 }
 
+// breath makes a Breath method. Task loops call it more than anything else,
+// so the common case (the task's own view, running) is checked inline, and
+// the handle is returned where it already is, as the only value left.
 func (a *Addon) breath(name string, f func(*sched.Self)) glua.LGFunction {
 	return func(L *glua.LState) int {
-		self := running(L, checkTask(L, 1, name), name)
+		r := checkTask(L, 1, name)
+		self := r.self
+		if self == nil || !self.Running() {
+			self = running(L, r, name)
+		}
 		f(self)
 		L.G.CurrentThread = L
-		L.Push(L.Get(1))
+		L.SetTop(1)
 		return 1
 	}
 }

@@ -3,6 +3,7 @@ package lua
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -209,5 +210,5 @@ func taskName(fn *glua.LFunction) string {
 	if i := strings.LastIndexAny(src, "/\\"); i >= 0 {
 		src = src[i+1:]
 	}
-	return fmt.Sprintf("%s:%d", src, fn.Proto.LineDefined)
+	return src + ":" + strconv.Itoa(fn.Proto.LineDefined)
 }
