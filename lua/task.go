@@ -49,11 +49,18 @@ func (r *taskRef) id() uint64 {
 	return r.self.ID()
 }
 
+// taskUD is a Task userdata and the reference it holds, allocated together:
+// every task makes at least two (its handle and its view of itself).
+type taskUD struct {
+	ud  glua.LUserData
+	ref taskRef
+}
+
+// newTaskUD makes a Task userdata holding a copy of r.
 func newTaskUD(L *glua.LState, r *taskRef) *glua.LUserData {
-	ud := L.NewUserData()
-	ud.Value = r
-	ud.Metatable = L.GetTypeMetatable(taskType)
-	return ud
+	t := &taskUD{ref: *r}
+	t.ud = glua.LUserData{Value: &t.ref, Env: L.Env, Metatable: L.GetTypeMetatable(taskType)}
+	return &t.ud
 }
 
 // luaTask is the Lua side of a running Lua task.
