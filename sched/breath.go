@@ -39,6 +39,16 @@ func (t *task) breath(l budget.Level) {
 	if t.calls <= t.allow[l] {
 		return
 	}
+	if t.allowPending {
+		// The first Breath of the slice: set the allowance the slice
+		// started with, and check again.
+		t.allowPending = false
+		s := t.s
+		t.setAllowance(budget.Frame{Limit: s.limit, Spent: t.sliceStart - s.frameStart}, t.sliceStart, t.allowShared)
+		if t.calls <= t.allow[l] {
+			return
+		}
+	}
 	t.checkpoint(l, 0)
 }
 
@@ -50,6 +60,7 @@ func (t *task) checkpoint(l budget.Level, est time.Duration) {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Breath")
 	}
+	t.allowPending = false // the allowance is set below, or reset by park
 	now := s.elapsed()
 	t.acct.ObserveChunks(now-t.lastRead, int(t.calls))
 	t.lastRead, t.calls = now, 0
@@ -62,33 +73,38 @@ func (t *task) checkpoint(l budget.Level, est time.Duration) {
 		s.later.push(t)
 		s.stats.Parked++
 		t.park(parkedOutcome[l])
-	case now-t.sliceStart >= s.quantum(l) && s.turnsWaiting() > 0:
+	case s.turnsWaiting() > 0 && now-t.sliceStart >= s.quantum(l):
 		s.sliceEnd, s.sliceEnded = now, true
 		s.enqueue(t)
 		t.park("yielded")
 	default:
-		t.setAllowance(fr, now)
+		t.setAllowance(fr, now, s.turnsWaiting() > 0)
 	}
 }
 
 // setAllowance lets the next Breath calls of each level pass without reading
 // the clock while the chunks they follow, at the task's typical cost, use at
 // most half of the room left (so the estimate is corrected long before the
-// room is gone).
-func (t *task) setAllowance(fr budget.Frame, now time.Duration) {
+// room is gone). shared says whether other tasks wait for a turn in this
+// frame, which bounds the room by the task's fair share.
+func (t *task) setAllowance(fr budget.Frame, now time.Duration, shared bool) {
 	chunk := t.acct.Chunk()
 	if chunk <= 0 {
 		t.allow = [len(budget.Levels)]int32{}
 		return
 	}
-	shared := t.s.turnsWaiting() > 0
 	for _, l := range budget.Levels {
 		room := fr.Room(l, chunk)
 		if shared {
 			room = min(room, t.s.quantum(l)-(now-t.sliceStart))
 		}
-		n := room / chunk / 2
-		t.allow[l] = int32(max(0, min(n, maxFastBreaths)))
+		// room/chunk/2, capped; a short chunk in a roomy frame (the common
+		// case) reaches the cap without a division.
+		n := time.Duration(maxFastBreaths)
+		if room/(2*maxFastBreaths) < chunk {
+			n = max(0, room/chunk/2)
+		}
+		t.allow[l] = int32(n)
 	}
 }
 

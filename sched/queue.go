@@ -26,6 +26,13 @@ func (q *queue) pop() *task {
 
 // moveTo appends every entry of q to dst, in order, and empties q.
 func (q *queue) moveTo(dst *queue) {
+	if q.len() == 0 {
+		return
+	}
+	if dst.len() == 0 { // the common case: swap the two, keeping both arrays
+		dst.items, dst.head, q.items, q.head = q.items, q.head, dst.items[:0], 0
+		return
+	}
 	for t := q.pop(); t != nil; t = q.pop() {
 		dst.push(t)
 	}

@@ -252,7 +252,10 @@ func (t *task) admitted(fr budget.Frame) bool {
 func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	t.queued = false
 	t.sliceStart, t.lastRead, t.calls = now, now, 0
-	t.setAllowance(budget.Frame{Limit: s.limit, Spent: now - s.frameStart}, now)
+	// The Breath allowance the slice starts with is set by its first Breath
+	// (see breath), from what is noted here: a slice that parks, waits or
+	// finishes without a Breath (BreathFor, Wait, a short body) needs none.
+	t.allowPending, t.allowShared = true, s.turnsWaiting() > 0
 	if t.w == nil {
 		t.w = s.worker(t)
 	}
@@ -264,7 +267,7 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	if t.onSlice != nil {
 		t.onSlice(false)
 	}
-	s.current, t.onStack = nil, false
+	s.current, t.onStack, t.allowPending = nil, false, false
 	end := s.sliceEnd
 	if !s.sliceEnded {
 		end = s.elapsed()
@@ -280,7 +283,9 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	if s.warnAfter > 0 && took >= s.warnAfter {
 		s.warn(t, took)
 	}
-	s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome})
+	if s.trace != nil {
+		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome})
+	}
 	return end
 }
 

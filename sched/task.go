@@ -89,6 +89,10 @@ type task struct {
 	lastRead   time.Duration
 	calls      int32                     // Breath calls since the clock was last read
 	allow      [len(budget.Levels)]int32 // Breath calls that may pass without reading the clock, per level
+	// allowPending says that allow is still to be set from the slice's
+	// start (by the first Breath), with allowShared, whether other tasks
+	// were waiting for a turn then. Only the running task has it set.
+	allowPending, allowShared bool
 
 	prevLive, nextLive *task // the scheduler's live list, in creation order
 	self               Self
@@ -303,6 +307,7 @@ func (t *task) run() {
 func (t *task) park(outcome string) {
 	t.outcome = outcome
 	t.allow = [len(budget.Levels)]int32{} // only the running task may take the fast path
+	t.allowPending = false
 	t.onStack = false
 	ok := t.w.yield(struct{}{})
 	t.onStack = true
@@ -315,5 +320,6 @@ func (t *task) park(outcome string) {
 func (t *task) unwind() {
 	t.unwinding = true
 	t.allow = [len(budget.Levels)]int32{} // every Breath takes the slow path and unwinds again
+	t.allowPending = false
 	panic(unwind{})
 }

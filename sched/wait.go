@@ -169,6 +169,9 @@ func (s *Scheduler) disarm(t *task) {
 // that are due, delivers signals and completed futures, and polls the
 // predicates of waiting tasks.
 func (s *Scheduler) wakeDue(now time.Duration) {
+	if len(s.frames.items)+len(s.timers.items)+len(s.signaled)+len(s.polled) == 0 && !s.inbox.full.Load() {
+		return // no task waits on anything: spare even the judging instant
+	}
 	s.judged = s.epoch.Add(now)
 	for a := s.frames.popDue(int64(s.frame)); a != nil; a = s.frames.popDue(int64(s.frame)) {
 		s.check(a.t)
@@ -269,6 +272,10 @@ func (b *inbox) drain() []*task {
 	if !b.full.Load() {
 		return nil // a push racing with this load is drained by the next frame
 	}
+	return b.drainLocked()
+}
+
+func (b *inbox) drainLocked() []*task {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ts := b.tasks
