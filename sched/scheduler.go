@@ -62,8 +62,8 @@ type Scheduler struct {
 	inbox     inbox     // woken by futures completed on any goroutine
 	polled    []*task   // waiting on predicates
 	collected inbox     // tasks whose handle was garbage-collected
-	// queueCollected is collected.push, made once: a method value passed
-	// to runtime.AddCleanup would be allocated for every handle.
+	// queueCollected is the cleanup of every handle, made once (a method
+	// value passed to runtime.AddCleanup would be allocated per handle).
 	queueCollected func(*task)
 }
 
@@ -100,7 +100,13 @@ func New(opts ...Option) *Scheduler {
 	for _, o := range opts {
 		o(s)
 	}
-	s.queueCollected = s.collected.push
+	s.queueCollected = func(t *task) {
+		// Most handles are dropped after their task finished: those need
+		// no stop, and the frame goroutine need not look at them.
+		if !t.finished.Load() {
+			s.collected.push(t)
+		}
+	}
 	s.epoch = s.clk.Now()
 	return s
 }
@@ -340,7 +346,9 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	}
 	t.state = Active
 	t.level = budget.Short
-	s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
+	if s.trace != nil {
+		s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
+	}
 	if wait {
 		s.arm(t, c)
 		return nil
@@ -435,12 +443,15 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 // deepest first.
 func (s *Scheduler) finish(t *task, res any, err error) {
 	t.state, t.result, t.err = Finished, res, err
+	t.finished.Store(true)
 	t.suspended = false
 	s.disarm(t)
 	s.unlink(t)
 	t.own.live--
 	s.stats.Finished++
-	s.emit(Event{Kind: EventFinish, Task: t.name, Owner: t.own.name, Err: err})
+	if s.trace != nil {
+		s.emit(Event{Kind: EventFinish, Task: t.name, Owner: t.own.name, Err: err})
+	}
 	if err != nil && !isStop(err) {
 		s.stats.Errors++
 		t.own.errors++

@@ -3,6 +3,7 @@ package sched
 import (
 	"fmt"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 	"weak"
 
@@ -54,6 +55,7 @@ type task struct {
 	own       *owner
 	body      Body
 	state     State
+	finished  atomic.Bool // state is Finished; read by handle cleanups, which run on another goroutine
 	suspended bool
 	queued    bool         // in s.ready or s.later
 	level     budget.Level // level of the Breath it parked at
