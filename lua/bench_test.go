@@ -16,9 +16,9 @@ import (
 
 // benchAddon makes a host on a scheduler with the given budget and one
 // addon, and gives its Lua code a bench table: bench.n is b.N,
-// bench.start() and bench.stop() start and stop the benchmark's timer, and
-// bench.lap() records the time of the real clock, for figures measured
-// inside a task.
+// bench.start() and bench.stop() start and stop the benchmark's timer (see
+// benchTimedInLua), and bench.lap() records the time of the real clock, for
+// figures measured inside a task.
 func benchAddon(b *testing.B, budget time.Duration, opts lua.AddonOptions) (*sched.Scheduler, *lua.Addon, *[]time.Time) {
 	b.Helper()
 	s := sched.New(sched.WithBudget(budget))
@@ -36,7 +36,7 @@ func benchAddon(b *testing.B, budget time.Duration, opts lua.AddonOptions) (*sch
 	t := L.NewTable()
 	t.RawSetString("n", glua.LNumber(b.N))
 	L.SetFuncs(t, map[string]glua.LGFunction{
-		"start": func(*glua.LState) int { b.ResetTimer(); b.StartTimer(); return 0 },
+		"start": func(*glua.LState) int { b.StartTimer(); return 0 },
 		"stop":  func(*glua.LState) int { b.StopTimer(); return 0 },
 		"lap":   func(*glua.LState) int { *laps = append(*laps, time.Now()); return 0 },
 	})
@@ -49,6 +49,16 @@ func benchDo(b *testing.B, a *lua.Addon, src string) {
 	if err := a.DoString("bench", src); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchTimedInLua runs frames until every task has finished, with the
+// benchmark's timer running only between the tasks' bench.start() and
+// bench.stop() calls.
+func benchTimedInLua(b *testing.B, s *sched.Scheduler) {
+	b.Helper()
+	b.StopTimer()
+	b.ResetTimer()
+	benchFrames(b, s)
 }
 
 // benchFrames runs frames until every task has finished.
@@ -71,29 +81,39 @@ func benchLive(s *sched.Scheduler) bool {
 }
 
 func BenchmarkBreath(b *testing.B) {
-	// lua-nopark times the loop with the call; it also times the empty loop
-	// first, in the same task, and reports the difference per call as
+	// lua-nopark times the loop with the call. It also times the empty loop,
+	// in the same task, in chunks interleaved with the timed ones so that
+	// both see the same machine, and reports the difference per call as
 	// ns/breath. lua-emptyloop is the empty loop alone.
 	b.Run("lua-nopark", func(b *testing.B) {
 		b.ReportAllocs()
 		s, a, laps := benchAddon(b, time.Hour, lua.AddonOptions{})
 		benchDo(b, a, `
 			blTasks.Task.Create(function(self)
-				local n = bench.n
-				bench.lap()
-				for i = 1, n do end
-				bench.lap()
-				bench.start()
-				for i = 1, n do self:Breath() end
-				bench.stop()
-				bench.lap()
+				local n, chunks, done = bench.n, 16, 0
+				for c = 1, chunks do
+					local m = math.floor(n * c / chunks) - done
+					done = done + m
+					bench.lap()
+					for i = 1, m do end
+					bench.lap()
+					bench.start()
+					bench.lap()
+					for i = 1, m do self:Breath() end
+					bench.lap()
+					bench.stop()
+				end
 			end):Start()`)
-		benchFrames(b, s)
+		benchTimedInLua(b, s)
 		l := *laps
-		if len(l) != 3 {
-			b.Fatalf("laps: got %d, want 3", len(l))
+		if len(l) != 16*4 {
+			b.Fatalf("laps: got %d, want %d", len(l), 16*4)
 		}
-		empty, breath := l[1].Sub(l[0]), l[2].Sub(l[1])
+		var empty, breath time.Duration
+		for i := 0; i < len(l); i += 4 {
+			empty += l[i+1].Sub(l[i])
+			breath += l[i+3].Sub(l[i+2])
+		}
 		b.ReportMetric(float64(breath-empty)/float64(b.N), "ns/breath")
 	})
 	b.Run("lua-emptyloop", func(b *testing.B) {
@@ -106,7 +126,7 @@ func BenchmarkBreath(b *testing.B) {
 				for i = 1, n do end
 				bench.stop()
 			end):Start()`)
-		benchFrames(b, s)
+		benchTimedInLua(b, s)
 	})
 }
 
@@ -157,6 +177,7 @@ func BenchmarkBaseline(b *testing.B) {
 // stack size (GODEBUG adaptivestackstart, on by default).
 func BenchmarkParkedMemory(b *testing.B) {
 	b.Run("lua", func(b *testing.B) {
+		b.ReportAllocs()
 		const n = 10000
 		var perTask float64
 		for range b.N {
@@ -245,7 +266,7 @@ func BenchmarkLuaLoop(b *testing.B) {
 					end
 					bench.stop()
 				end):Start()`)
-			benchFrames(b, s)
+			benchTimedInLua(b, s)
 		})
 	}
 }
