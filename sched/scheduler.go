@@ -65,6 +65,7 @@ type Scheduler struct {
 	// queueCollected is the cleanup of every handle, made once (a method
 	// value passed to runtime.AddCleanup would be allocated per handle).
 	queueCollected func(*task)
+	handleStock    []*Task // see newHandle
 }
 
 // Option configures a Scheduler.

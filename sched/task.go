@@ -108,16 +108,7 @@ type task struct {
 // methods must be called from the frame goroutine: by the host between or
 // around frames, or by task code.
 type Task struct {
-	t *task
-	// The padding makes a handle 128 bytes instead of 8. Each handle
-	// carries two runtime specials (its weak pointer and its cleanup), and
-	// the runtime keeps the specials of a span's objects in one sorted list
-	// that making a handle walks three times: with 8-byte handles, 1024
-	// share a span and the walks were most of the cost of a short task's
-	// life. At 128 bytes, 64 share a span; measured here, making a handle
-	// costs about 0.6 µs at 128 bytes, 0.9 µs at 64 and 2.2 µs at 8, and
-	// larger sizes gain little more. The memory is small next to a task's.
-	_ [120]byte
+	t *task // handles are made by Scheduler.newHandle
 }
 
 // Self is a task's view of itself: what its body receives and Current
