@@ -111,7 +111,11 @@ func chain(name string, f func(*sched.Task) error) glua.LGFunction {
 
 // parks runs f, which may park the running task, and then restores the
 // Lua state's current thread to the caller's.
-func parks(L *glua.LState, f func()) {
+func parks(L *glua.LState, h *Host, f func()) {
+	if L.Parent != nil { // a Lua coroutine: no other task may resume it while it is parked
+		h.parked[L] = true
+		defer delete(h.parked, L)
+	}
 	f()
 	L.G.CurrentThread = L
 }
@@ -120,7 +124,7 @@ func (a *Addon) taskStop(L *glua.LState) int {
 	h := checkTask(L, 1, "Stop").handle()
 	msg := optString(L, 2, "Stop")
 	var err error
-	parks(L, func() { err = h.Stop(msg) }) // stopping the running task does not return
+	parks(L, a.h, func() { err = h.Stop(msg) }) // stopping the running task does not return
 	if err != nil {
 		raise(L, "Stop", err)
 	}
@@ -131,7 +135,7 @@ func (a *Addon) taskStop(L *glua.LState) int {
 func (a *Addon) taskSuspend(L *glua.LState) int {
 	h := checkTask(L, 1, "Suspend").handle()
 	var err error
-	parks(L, func() { err = h.Suspend() })
+	parks(L, a.h, func() { err = h.Suspend() })
 	if err != nil {
 		raise(L, "Suspend", err)
 	}
@@ -141,9 +145,11 @@ func (a *Addon) taskSuspend(L *glua.LState) int {
 
 // running is the task r refers to as the running task, or a Lua error
 // saying why fn cannot be called on it.
+// The addon's main state runs no task: code on it (loading, handlers,
+// predicates) cannot park the running task, even through its view.
 func running(L *glua.LState, r *taskRef, fn string) *sched.Self {
 	self := r.running()
-	if self == nil {
+	if self == nil || L == L.G.MainThread {
 		if r.handle().State() == sched.Waiting {
 			L.RaiseError("%s: task is waiting", fn)
 		}
@@ -159,8 +165,11 @@ func (a *Addon) breath(name string, f func(*sched.Self)) glua.LGFunction {
 	return func(L *glua.LState) int {
 		r := checkTask(L, 1, name)
 		self := r.self
-		if self == nil || !self.Running() {
+		if self == nil || !self.Running() || L.Parent != nil || L == L.G.MainThread {
 			self = running(L, r, name)
+			parks(L, a.h, func() { f(self) })
+			L.SetTop(1)
+			return 1
 		}
 		f(self)
 		L.G.CurrentThread = L
@@ -174,7 +183,7 @@ func (a *Addon) taskWait(L *glua.LState) int {
 	c := checkCond(L, 2, "Wait")
 	self := running(L, r, "Wait")
 	var err error
-	parks(L, func() { err = self.Wait(c) })
+	parks(L, a.h, func() { err = self.Wait(c) })
 	if err != nil {
 		raise(L, "Wait", err)
 	}
@@ -201,7 +210,7 @@ func (a *Addon) taskResult(L *glua.LState) int {
 			L.RaiseError("Result: a task can't get its own result")
 		}
 		var err error
-		parks(L, func() { _, err = cur.Result(h) })
+		parks(L, a.h, func() { _, err = cur.Result(h) })
 		if err != nil && !h.Finished() {
 			raise(L, "Result", err)
 		}
@@ -209,7 +218,7 @@ func (a *Addon) taskResult(L *glua.LState) int {
 	res, err := h.Result()
 	if err != nil {
 		if le, ok := err.(*LuaError); ok {
-			L.RaiseError("%s", le.Message)
+			L.Error(le.Value, 0) // the task's own error value, without a second position
 		}
 		L.RaiseError("%s", err.Error())
 	}
@@ -311,20 +320,23 @@ func (a *Addon) onFinished(L *glua.LState) int {
 }
 
 // finished is the host's OnFinished subscription: it ends the Lua thread of
-// a stopped Lua task and calls the addons' handlers.
+// a stopped Lua task at once, and calls the addons' handlers outside any
+// task, as each addon's code.
 func (h *Host) finished(e sched.FinishEvent) {
 	if lt := h.running[e.Task.ID()]; lt != nil && e.How == sched.Stopped {
 		lt.stopped()
 	}
-	for _, a := range h.addons {
-		for _, fn := range a.onFinEv {
-			errv := glua.LValue(glua.LNil)
-			if e.Err != nil {
-				errv = glua.LString(e.Err.Error())
-			}
-			if err := a.Call(fn, newTaskUD(a.L, &taskRef{h: e.Task}), glua.LString(e.How.String()), errv); err != nil {
-				h.s.ReportError(a.name, "OnFinished handler", err)
+	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
+		for _, a := range h.addons {
+			for _, fn := range a.onFinEv {
+				errv := glua.LValue(glua.LNil)
+				if e.Err != nil {
+					errv = glua.LString(e.Err.Error())
+				}
+				if err := a.Call(fn, newTaskUD(a.L, &taskRef{h: e.Task}), glua.LString(e.How.String()), errv); err != nil {
+					h.s.ReportError(a.name, "OnFinished handler", luaError(err))
+				}
 			}
 		}
-	}
+	})
 }

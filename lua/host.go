@@ -24,8 +24,9 @@ type Host struct {
 	addons  []*Addon
 	byName  map[string]*Addon
 	conds   map[string]CondFunc
-	running map[uint64]*luaTask // every Lua task that has started and not finished, by task ID
-	cancel  func()              // cancels the scheduler's OnFinished subscription
+	running map[uint64]*luaTask   // every Lua task that has started and not finished, by task ID
+	parked  map[*glua.LState]bool // Lua coroutines parked inside a task
+	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 
 // Config is a Host's configuration. The zero Config is usable.
@@ -79,7 +80,7 @@ func NewHost(s *sched.Scheduler, cfg Config) *Host {
 		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }
 	}
 	h := &Host{s: s, cfg: cfg, byName: map[string]*Addon{}, conds: map[string]CondFunc{},
-		running: map[uint64]*luaTask{}}
+		running: map[uint64]*luaTask{}, parked: map[*glua.LState]bool{}}
 	h.cancel = s.OnFinished(h.finished)
 	return h
 }

@@ -47,6 +47,7 @@ func (a *Addon) openSandbox() {
 		}
 	}
 	L.SetGlobal("print", L.NewFunction(a.print))
+	a.guardCoroutines()
 
 	clk := a.h.s.Clock()
 	start := clk.Now()
@@ -104,3 +105,52 @@ func (a *Addon) random(L *glua.LState) int {
 
 // seconds converts Lua seconds to a duration.
 func seconds(v glua.LNumber) time.Duration { return time.Duration(float64(v) * float64(time.Second)) }
+
+// guardCoroutines wraps coroutine.resume, status and wrap: a coroutine
+// parked inside a task (it called Breath or Wait) is not suspended and may
+// not be resumed by anyone else, and a coroutine resumed inside a task runs
+// under that task's context, so the task's stop and the watchdog reach it
+// even when it was made outside the task.
+func (a *Addon) guardCoroutines() {
+	L := a.L
+	co, ok := L.GetGlobal("coroutine").(*glua.LTable)
+	if !ok {
+		return
+	}
+	resume := co.RawGetString("resume").(*glua.LFunction)
+	status := co.RawGetString("status").(*glua.LFunction)
+	co.RawSetString("resume", L.NewFunction(func(L *glua.LState) int {
+		th := L.CheckThread(1)
+		if a.h.parked[th] {
+			L.Push(glua.LFalse)
+			L.Push(glua.LString("cannot resume non-suspended coroutine"))
+			return 2
+		}
+		if cur := a.h.s.Current(); cur != nil {
+			if lt := a.h.running[cur.ID()]; lt != nil && lt.th.Context() != nil {
+				th.SetContext(lt.th.Context())
+			}
+		}
+		return resume.GFunction(L)
+	}))
+	co.RawSetString("status", L.NewFunction(func(L *glua.LState) int {
+		if a.h.parked[L.CheckThread(1)] {
+			L.Push(glua.LString("normal"))
+			return 1
+		}
+		return status.GFunction(L)
+	}))
+	// wrap over the guarded resume, so that it is guarded too.
+	if err := L.DoString(`
+		local create, resume = coroutine.create, coroutine.resume
+		local function pass(ok, ...)
+			if not ok then error((...), 0) end
+			return ...
+		end
+		coroutine.wrap = function(f)
+			local co = create(f)
+			return function(...) return pass(resume(co, ...)) end
+		end`); err != nil {
+		panic("lua: coroutine.wrap: " + err.Error()) // a bug in the source above
+	}
+}

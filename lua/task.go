@@ -188,15 +188,16 @@ func (e *WatchdogError) Error() string {
 
 // LuaError is the error of a Lua task that raised an error.
 type LuaError struct {
-	Message   string // the error value, through tostring
-	Traceback string // the Lua stack where it was raised
+	Message   string      // the error value, through tostring
+	Traceback string      // the Lua stack where it was raised
+	Value     glua.LValue // the error value itself, which Result raises again
 }
 
 func (e *LuaError) Error() string { return e.Message }
 
 func luaError(err error) error {
 	if ae, ok := err.(*glua.ApiError); ok {
-		return &LuaError{Message: ae.Object.String(), Traceback: ae.StackTrace}
+		return &LuaError{Message: ae.Object.String(), Traceback: ae.StackTrace, Value: ae.Object}
 	}
 	return err
 }

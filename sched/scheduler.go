@@ -48,6 +48,7 @@ type Scheduler struct {
 	seq                uint64
 	dlEpoch            uint64
 	manualCollect      bool          // WithManualCollect
+	outside            []func()      // Outside calls waiting for the running slice to end
 	warnAfter          time.Duration // the watchdog's threshold (WithWatchdog)
 	onWarn             func(Warning)
 	judged             time.Time // the instant conditions are judged at (see judgeNow)
@@ -293,6 +294,7 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	if s.trace != nil {
 		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome})
 	}
+	s.runOutside()
 	return end
 }
 
@@ -344,6 +346,7 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	}
 	if p != nil {
 		p.node.Adopt(&t.node)
+		t.parent = p
 	}
 	t.state = Active
 	t.level = budget.Short
@@ -391,6 +394,9 @@ func (s *Scheduler) stopTask(t *task, err *StopError) {
 		t.w.resume() // it finds itself finished and unwinds, running its deferred functions
 		s.current, t.onStack = prev, false
 		t.releaseCoroutine()
+		if prev == nil {
+			s.runOutside()
+		}
 	}
 }
 

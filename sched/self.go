@@ -63,3 +63,24 @@ func (t *Self) OnSlice(f func(start bool)) { t.t.onSlice = f }
 func (s *Scheduler) ReportError(owner, what string, err error) {
 	s.onError(TaskError{Frame: s.frame, Task: what, Owner: owner, Err: err})
 }
+
+// Outside runs f on the frame goroutine outside any task: at once when no
+// task is running, otherwise as soon as the running task's slice ends (or
+// the stopped task's unwinding does), in the order of the calls. Hosts use
+// it for script code, such as event handlers, that must not run inside the
+// task whose doing triggered it.
+func (s *Scheduler) Outside(f func()) {
+	if s.current == nil {
+		f()
+		return
+	}
+	s.outside = append(s.outside, f)
+}
+
+func (s *Scheduler) runOutside() {
+	for len(s.outside) > 0 && s.current == nil {
+		f := s.outside[0]
+		s.outside = s.outside[1:]
+		f()
+	}
+}

@@ -80,6 +80,7 @@ type task struct {
 	dlVia     *task  // and through which task
 
 	node      hierarchy.Node[*task]
+	parent    *task // the task that started it, kept after it finished; nil for an orphan
 	abandoned bool
 	handle    weak.Pointer[Task] // the canonical handle, while any code holds it
 
@@ -193,11 +194,11 @@ func (h *Task) Abandon() error {
 	return h.t.s.abandon(h.t)
 }
 
-// Parent is a handle to the task that started this one, or nil for an
-// orphan (started outside any task, or abandoned).
+// Parent is a handle to the task that started this one, also after either
+// finished, or nil for an orphan (started outside any task, or abandoned).
 func (h *Task) Parent() *Task {
-	if p := h.t.node.Parent(); p != nil {
-		return p.Value.s.handle(p.Value)
+	if p := h.t.parent; p != nil {
+		return p.s.handle(p)
 	}
 	return nil
 }

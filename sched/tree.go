@@ -109,7 +109,7 @@ func (s *Scheduler) abandon(t *task) error {
 	case t.suspended:
 		return fmt.Errorf("Abandon %s: %w", t, ErrSuspended)
 	}
-	t.abandoned = true
+	t.abandoned, t.parent = true, nil
 	if p := t.node.Parent(); p != nil {
 		t.node.Detach()
 		s.judgeNow()
