@@ -1,0 +1,38 @@
+-- flags: --budget 10ms --frame-time 16ms --idle-frames 10
+-- The Lua watchdog: a slice that runs without breathing past the kill
+-- threshold is interrupted and the task finishes with a watchdog error,
+-- reported for its addon; pcall around the loop does not catch the kill,
+-- and the other tasks go on. In the runner the threshold is a real-time
+-- guard (5 s of real time, lua.Config.KillAfter): virtual time stands still
+-- in a busy loop. So this scenario takes about 5 s per run, and only its
+-- outcome is checked, not its timing. (The runner sets no warn threshold,
+-- so the performance warning cannot be seen through it.)
+local Task, Wait = blTasks.Task, blTasks.Wait
+
+blTasks.OnFinished(function(task, how, err)
+	print(string.format("f%d finished: %s %s%s", Sim.Frame(), task:Name(), how, err and (" (" .. Sim.Msg(err) .. ")") or ""))
+end)
+
+local spinner = Task.Create(function(self)
+	self:Wait(Wait.Frames(2))
+	local ok = pcall(function()
+		local n = 0
+		while true do n = n + 1 end -- never breathes
+	end)
+	print("spinner: pcall returned " .. tostring(ok) .. " (MUST NOT PRINT)")
+end):Start()
+
+local other = Task.Create(function(self)
+	for i = 1, 5 do
+		print(string.format("f%d other task ticks", Sim.Frame()))
+		self:Wait(Wait.Frame())
+	end
+end):Start()
+
+Sim.OnFrame(function(frame)
+	if frame == 7 then
+		print("spinner: " .. spinner:Status() .. ", error: " .. Sim.Msg(spinner:Error()))
+		print("other: " .. other:Status())
+		Sim.Done()
+	end
+end)
