@@ -39,9 +39,13 @@ func (t *task) breath(l budget.Level) {
 	if t.calls <= t.allow[l] {
 		return
 	}
+	t.slowBreath(l) // kept apart so that breath stays small enough to inline
+}
+
+// slowBreath is a Breath past the allowance: the first of a slice sets the
+// allowance the slice started with and checks again; others checkpoint.
+func (t *task) slowBreath(l budget.Level) {
 	if t.allowPending {
-		// The first Breath of the slice: set the allowance the slice
-		// started with, and check again.
 		t.allowPending = false
 		s := t.s
 		t.setAllowance(budget.Frame{Limit: s.limit, Spent: t.sliceStart - s.frameStart}, t.sliceStart, t.allowShared)

@@ -19,7 +19,8 @@ const DefaultBudget = 4 * time.Millisecond
 // Scheduler runs cooperative tasks a frame at a time. It is single-goroutine:
 // every method must be called from the goroutine that calls RunFrame (the
 // frame goroutine) or from task code, which runs on its behalf. It never
-// starts goroutines of its own beyond one parked coroutine per running task.
+// starts goroutines of its own beyond one parked coroutine per running task
+// and a few idle ones kept for the next tasks until Close (see worker).
 type Scheduler struct {
 	clk     clock.Clock
 	budget  time.Duration
