@@ -216,28 +216,28 @@ func BenchmarkDeadlockCheck(b *testing.B) {
 		s := sched.New(sched.WithBudget(time.Hour))
 		defer s.Close()
 		const n = 1000
-		var tail *sched.Task
 		hs := make([]*sched.Task, n)
+		tail, _ := s.Create("bench", "tail", func(t *sched.Self) (any, error) {
+			for !hs[0].Finished() {
+				if err := t.Wait(waitcond.Or(waitcond.Task(hs[0]), t.Scheduler().NextFrame())); err != nil {
+					return nil, err
+				}
+			}
+			return nil, errors.New("the chain finished")
+		})
 		for i := n - 1; i >= 0; i-- {
 			next := tail
 			if i < n-1 {
 				next = hs[i+1]
 			}
 			hs[i], _ = s.Create("bench", "link", func(t *sched.Self) (any, error) {
-				t.Wait(waitcond.Task(next))
-				return nil, nil
+				return nil, t.Wait(waitcond.Task(next))
 			})
 		}
-		tail, _ = s.Go("bench", "tail", func(t *sched.Self) (any, error) {
-			for {
-				if err := t.Wait(waitcond.Or(waitcond.Task(hs[0]), t.Scheduler().NextFrame())); err != nil {
-					return nil, err
-				}
-			}
-		})
 		for _, h := range hs {
 			h.Start()
 		}
+		tail.Start()
 		s.RunFrame()
 		b.ResetTimer()
 		for range b.N {
