@@ -33,7 +33,8 @@ func (e *alarmEntry) live() bool { return e.a.heap != nil && e.a.seq == e.seq }
 // index-tracking heap needs O(log n) sifts that write into every alarm they
 // move; a task that finishes or wakes disarms its alarms, so stopping a tree
 // of 10,000 waiting tasks did 10,000 such removals. Stale entries keep their
-// finished tasks reachable until dropped, at most as many as live ones.
+// finished tasks reachable until dropped: at most as many as live ones,
+// or 63.
 // Pop order depends only on (key, seq), so it is the same either way.
 type alarmHeap struct {
 	items []alarmEntry
