@@ -36,7 +36,7 @@ func (a *Addon) installAPI() {
 // create is Task.Create(fn [, owner]): a pending task owned by the addon.
 // An addon may name only itself as the owner.
 func (a *Addon) create(L *glua.LState) int {
-	fn := checkFunction(L, 1, "Task.Create")
+	fn := CheckFunction(L, 1, "Task.Create")
 	if owner := optString(L, 2, "Task.Create"); owner != "" && owner != a.name {
 		L.RaiseError("Task.Create: owner %q is not this addon (%s)", owner, a.name)
 	}
@@ -305,7 +305,7 @@ func taskEq(L *glua.LState) int {
 // the addon, whenever any task finishes; how is "returned", "failed" or
 // "stopped". It returns a function that cancels the subscription.
 func (a *Addon) onFinished(L *glua.LState) int {
-	fn := checkFunction(L, 1, "OnFinished")
+	fn := CheckFunction(L, 1, "OnFinished")
 	a.onFinEv = append(a.onFinEv, fn)
 	L.Push(L.NewFunction(func(L *glua.LState) int {
 		for i, f := range a.onFinEv {

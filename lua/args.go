@@ -11,23 +11,29 @@ import (
 	"github.com/framesched/framesched/waitcond"
 )
 
-// argError raises "fn: bad argument #n (msg)".
-func argError(L *glua.LState, n int, fn, msg string) {
+// Argument checks for Go functions bound into Lua, the package's own and a
+// host's (a CondFunc, say): each raises a Lua error naming the function, as
+// "fn: bad argument #n (msg)".
+
+// ArgError raises "fn: bad argument #n (msg)".
+func ArgError(L *glua.LState, n int, fn, msg string) {
 	L.RaiseError("%s: bad argument #%d (%s)", fn, n, msg)
 }
 
-func typeError(L *glua.LState, n int, fn, want string) {
+// TypeError raises "fn: bad argument #n (want expected, got <type>)".
+func TypeError(L *glua.LState, n int, fn, want string) {
 	got := L.Get(n).Type().String()
 	if n > L.GetTop() {
 		got = "no value"
 	}
-	argError(L, n, fn, want+" expected, got "+got)
+	ArgError(L, n, fn, want+" expected, got "+got)
 }
 
-func checkNumber(L *glua.LState, n int, fn string) glua.LNumber {
+// CheckNumber is argument n, which must be a number.
+func CheckNumber(L *glua.LState, n int, fn string) glua.LNumber {
 	v, ok := L.Get(n).(glua.LNumber)
 	if !ok {
-		typeError(L, n, fn, "number")
+		TypeError(L, n, fn, "number")
 	}
 	return v
 }
@@ -36,7 +42,7 @@ func optNumber(L *glua.LState, n int, fn string, d glua.LNumber) glua.LNumber {
 	if L.Get(n) == glua.LNil {
 		return d
 	}
-	return checkNumber(L, n, fn)
+	return CheckNumber(L, n, fn)
 }
 
 func optString(L *glua.LState, n int, fn string) string {
@@ -48,14 +54,24 @@ func optString(L *glua.LState, n int, fn string) string {
 	case glua.LNumber:
 		return v.String()
 	}
-	typeError(L, n, fn, "string")
+	TypeError(L, n, fn, "string")
 	return ""
 }
 
-func checkFunction(L *glua.LState, n int, fn string) *glua.LFunction {
+// CheckString is argument n, which must be a string.
+func CheckString(L *glua.LState, n int, fn string) string {
+	v, ok := L.Get(n).(glua.LString)
+	if !ok {
+		TypeError(L, n, fn, "string")
+	}
+	return string(v)
+}
+
+// CheckFunction is argument n, which must be a function.
+func CheckFunction(L *glua.LState, n int, fn string) *glua.LFunction {
 	v, ok := L.Get(n).(*glua.LFunction)
 	if !ok {
-		typeError(L, n, fn, "function")
+		TypeError(L, n, fn, "function")
 	}
 	return v
 }
@@ -67,7 +83,7 @@ func checkTask(L *glua.LState, n int, fn string) *taskRef {
 			return r
 		}
 	}
-	typeError(L, n, fn, "task")
+	TypeError(L, n, fn, "task")
 	return nil
 }
 
@@ -78,7 +94,7 @@ func checkCond(L *glua.LState, n int, fn string) *waitcond.Cond {
 			return c
 		}
 	}
-	typeError(L, n, fn, "condition")
+	TypeError(L, n, fn, "condition")
 	return nil
 }
 

@@ -39,29 +39,29 @@ func (a *Addon) waitTable() *glua.LTable {
 		"Children": func(L *glua.LState) int { return pushCond(L, waitcond.Children()) },
 		"Frame":    func(L *glua.LState) int { return pushCond(L, s.NextFrame()) },
 		"Frames": func(L *glua.LState) int {
-			n := checkNumber(L, 1, "Wait.Frames")
+			n := CheckNumber(L, 1, "Wait.Frames")
 			if n < 0 || float64(n) != float64(int64(n)) {
-				argError(L, 1, "Wait.Frames", "a whole number of frames, 0 or more, expected")
+				ArgError(L, 1, "Wait.Frames", "a whole number of frames, 0 or more, expected")
 			}
 			return pushCond(L, s.Frames(uint64(n)))
 		},
 		"Timespan": func(L *glua.LState) int {
-			d := checkNumber(L, 1, "Wait.Timespan")
+			d := CheckNumber(L, 1, "Wait.Timespan")
 			if d < 0 || d != d {
-				argError(L, 1, "Wait.Timespan", "seconds, 0 or more, expected")
+				ArgError(L, 1, "Wait.Timespan", "seconds, 0 or more, expected")
 			}
 			return pushCond(L, s.Timespan(seconds(d)))
 		},
 		"Timestamp": func(L *glua.LState) int {
-			t := checkNumber(L, 1, "Wait.Timestamp")
+			t := CheckNumber(L, 1, "Wait.Timestamp")
 			if t != t {
-				argError(L, 1, "Wait.Timestamp", "seconds since the epoch expected")
+				ArgError(L, 1, "Wait.Timestamp", "seconds since the epoch expected")
 			}
 			return pushCond(L, waitcond.Timestamp(time.Unix(0, 0).Add(seconds(t))))
 		},
 		"Signal": func(L *glua.LState) int { return pushCond(L, checkSignal(L, 1, "Wait.Signal").Cond()) },
 		"Predicate": func(L *glua.LState) int {
-			fn := checkFunction(L, 1, "Wait.Predicate")
+			fn := CheckFunction(L, 1, "Wait.Predicate")
 			name := optString(L, 2, "Wait.Predicate")
 			if name == "" {
 				name = taskName(fn)
@@ -105,7 +105,7 @@ func (a *Addon) predicate(name string, fn *glua.LFunction) func() bool {
 func checkConds(L *glua.LState, fn string) []*waitcond.Cond {
 	n := L.GetTop()
 	if n == 0 {
-		argError(L, 1, fn, "condition expected, got no value")
+		ArgError(L, 1, fn, "condition expected, got no value")
 	}
 	cs := make([]*waitcond.Cond, n)
 	for i := range cs {
@@ -158,6 +158,6 @@ func checkSignal(L *glua.LState, n int, fn string) *waitcond.Signal {
 			return s
 		}
 	}
-	typeError(L, n, fn, "signal")
+	TypeError(L, n, fn, "signal")
 	return nil
 }

@@ -61,7 +61,7 @@ func (a *Addon) openSandbox() {
 		return 1
 	}))
 	os.RawSetString("difftime", L.NewFunction(func(L *glua.LState) int {
-		L.Push(glua.LNumber(float64(checkNumber(L, 1, "os.difftime")) - float64(optNumber(L, 2, "os.difftime", 0))))
+		L.Push(glua.LNumber(float64(CheckNumber(L, 1, "os.difftime")) - float64(optNumber(L, 2, "os.difftime", 0))))
 		return 1
 	}))
 	L.SetGlobal("os", os)
@@ -88,13 +88,13 @@ func (a *Addon) random(L *glua.LState) int {
 	case 0:
 		L.Push(glua.LNumber(a.rng.Float64()))
 	case 1:
-		m := int64(checkNumber(L, 1, "math.random"))
+		m := int64(CheckNumber(L, 1, "math.random"))
 		if m < 1 {
 			L.RaiseError("math.random: interval is empty")
 		}
 		L.Push(glua.LNumber(1 + a.rng.Int64N(m)))
 	default:
-		lo, hi := int64(checkNumber(L, 1, "math.random")), int64(checkNumber(L, 2, "math.random"))
+		lo, hi := int64(CheckNumber(L, 1, "math.random")), int64(CheckNumber(L, 2, "math.random"))
 		if lo > hi {
 			L.RaiseError("math.random: interval is empty")
 		}

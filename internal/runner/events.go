@@ -65,9 +65,9 @@ func (ev *riftEvents) fire(L *glua.LState) int {
 func (ev *riftEvents) attach(L *glua.LState) int {
 	const fn = "Command.Event.Attach"
 	ev.checkEvent(L, fn)
-	h := riftHandler{fn: checkFunction(L, 2, fn), label: checkString(L, 3, fn)}
+	h := riftHandler{fn: lua.CheckFunction(L, 2, fn), label: lua.CheckString(L, 3, fn)}
 	if L.Get(4) != glua.LNil {
-		h.priority = checkNumber(L, 4, fn)
+		h.priority = float64(lua.CheckNumber(L, 4, fn))
 	}
 	i := len(ev.handlers)
 	for i > 0 && ev.handlers[i-1].priority < h.priority {
@@ -89,13 +89,13 @@ func (ev *riftEvents) detach(L *glua.LState) int {
 		if v := L.Get(2); v != glua.LNil && v != h.fn {
 			return false
 		}
-		if L.Get(3) != glua.LNil && checkString(L, 3, fn) != h.label {
+		if L.Get(3) != glua.LNil && lua.CheckString(L, 3, fn) != h.label {
 			return false
 		}
-		if L.Get(4) != glua.LNil && checkNumber(L, 4, fn) != h.priority {
+		if L.Get(4) != glua.LNil && float64(lua.CheckNumber(L, 4, fn)) != h.priority {
 			return false
 		}
-		return L.Get(5) == glua.LNil || checkString(L, 5, fn) == ev.a.Name()
+		return L.Get(5) == glua.LNil || lua.CheckString(L, 5, fn) == ev.a.Name()
 	}
 	if i := slices.IndexFunc(ev.handlers, match); i >= 0 {
 		ev.handlers = slices.Delete(ev.handlers, i, i+1)
@@ -107,9 +107,9 @@ func (ev *riftEvents) checkEvent(L *glua.LState, fn string) {
 	switch v := L.Get(1).(type) {
 	case *glua.LTable:
 		if v != ev.finished {
-			argError(L, 1, fn, "not an event of this host")
+			lua.ArgError(L, 1, fn, "not an event of this host")
 		}
 	default:
-		typeError(L, 1, fn, "event")
+		lua.TypeError(L, 1, fn, "event")
 	}
 }

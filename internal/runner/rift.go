@@ -80,7 +80,7 @@ func (p *rift) waitQueue(L *glua.LState) *waitcond.Cond {
 }
 
 func (p *rift) interaction(L *glua.LState, n int, fn string) string {
-	name := checkString(L, n, fn)
+	name := lua.CheckString(L, n, fn)
 	if _, ok := p.interactions[name]; !ok {
 		L.RaiseError("%s: no such interaction %q", fn, name)
 	}
@@ -88,7 +88,7 @@ func (p *rift) interaction(L *glua.LState, n int, fn string) string {
 }
 
 func (p *rift) queue(L *glua.LState, n int, fn string) string {
-	name := checkString(L, n, fn)
+	name := lua.CheckString(L, n, fn)
 	if _, ok := p.queues[name]; !ok {
 		L.RaiseError("%s: no such queue %q", fn, name)
 	}

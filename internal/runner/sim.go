@@ -34,7 +34,7 @@ func (r *run) installSim(a *lua.Addon) {
 			return 0
 		},
 		"OnFrame": func(L *glua.LState) int {
-			r.hooks = append(r.hooks, hook{a: a, fn: checkFunction(L, 1, "Sim.OnFrame")})
+			r.hooks = append(r.hooks, hook{a: a, fn: lua.CheckFunction(L, 1, "Sim.OnFrame")})
 			return 0
 		},
 		"Msg": func(L *glua.LState) int {
@@ -80,62 +80,23 @@ func stableMessage(msg string) string {
 	return addressRE.ReplaceAllString(msg, "<addr>")
 }
 
-// Argument checks raising errors that name the function, as the lua
-// package's do.
-
-func argError(L *glua.LState, n int, fn, msg string) {
-	L.RaiseError("%s: bad argument #%d (%s)", fn, n, msg)
-}
-
-func typeError(L *glua.LState, n int, fn, want string) {
-	got := L.Get(n).Type().String()
-	if n > L.GetTop() {
-		got = "no value"
-	}
-	argError(L, n, fn, want+" expected, got "+got)
-}
-
-func checkNumber(L *glua.LState, n int, fn string) float64 {
-	v, ok := L.Get(n).(glua.LNumber)
-	if !ok {
-		typeError(L, n, fn, "number")
-	}
-	return float64(v)
-}
-
 // maxSeconds bounds durations from Lua well within time.Duration.
 const maxSeconds = 1e9
 
 // checkSeconds is a number of seconds, 0 or more, as a duration.
 func checkSeconds(L *glua.LState, n int, fn string) time.Duration {
-	v := checkNumber(L, n, fn)
+	v := float64(lua.CheckNumber(L, n, fn))
 	if !(v >= 0 && v <= maxSeconds) {
-		argError(L, n, fn, "seconds, 0 or more, expected")
+		lua.ArgError(L, n, fn, "seconds, 0 or more, expected")
 	}
 	return time.Duration(v * float64(time.Second))
 }
 
 // checkCount is a whole number, min or more.
 func checkCount(L *glua.LState, n int, fn string, min int) int {
-	v := checkNumber(L, n, fn)
+	v := float64(lua.CheckNumber(L, n, fn))
 	if v != math.Trunc(v) || v < float64(min) || v > math.MaxInt32 {
-		argError(L, n, fn, "a whole number, "+glua.LNumber(min).String()+" or more, expected")
+		lua.ArgError(L, n, fn, "a whole number, "+glua.LNumber(min).String()+" or more, expected")
 	}
 	return int(v)
-}
-
-func checkString(L *glua.LState, n int, fn string) string {
-	v, ok := L.Get(n).(glua.LString)
-	if !ok {
-		typeError(L, n, fn, "string")
-	}
-	return string(v)
-}
-
-func checkFunction(L *glua.LState, n int, fn string) *glua.LFunction {
-	v, ok := L.Get(n).(*glua.LFunction)
-	if !ok {
-		typeError(L, n, fn, "function")
-	}
-	return v
 }
