@@ -32,6 +32,12 @@
 // The function of a task receives a view of its task that does not keep the
 // task alive: when every handle is dropped, the task is stopped.
 //
+// The watchdog: a scheduler made with sched.WithWatchdog warns about every
+// slice that ran too long without breathing; for a Lua task the
+// sched.Warning's Traceback is the Lua stack of the Breath or Wait that ended
+// the slice. Config.KillAfter interrupts a slice of an untrusted addon's task
+// that runs that long; the task fails with a *WatchdogError.
+//
 // Misuse (a wrong argument type, starting twice, waiting outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the
 // problem; it never panics the host or corrupts the scheduler.

@@ -140,8 +140,9 @@ func (a *Addon) guardCoroutines() {
 		}
 		return status.GFunction(L)
 	}))
-	// wrap over the guarded resume, so that it is guarded too.
-	if err := L.DoString(`
+	// wrap over the guarded resume, so that it is guarded too. Tracebacks
+	// through it name it coroutine.wrap.
+	wrap, err := L.Load(strings.NewReader(`
 		local create, resume = coroutine.create, coroutine.resume
 		local function pass(ok, ...)
 			if not ok then error((...), 0) end
@@ -150,7 +151,12 @@ func (a *Addon) guardCoroutines() {
 		coroutine.wrap = function(f)
 			local co = create(f)
 			return function(...) return pass(resume(co, ...)) end
-		end`); err != nil {
+		end`), "coroutine.wrap")
+	if err == nil {
+		L.Push(wrap)
+		err = L.PCall(0, 0, nil)
+	}
+	if err != nil {
 		panic("lua: coroutine.wrap: " + err.Error()) // a bug in the source above
 	}
 }

@@ -88,6 +88,7 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 		th.Push(fn)
 		th.Push(newTaskUD(th, &taskRef{self: self}))
 		th.G.CurrentThread = th
+		self.SetTraceback(lt.traceback)
 		if lt.cancel != nil && a.h.cfg.KillAfter > 0 {
 			lt.slice(true)
 			self.OnSlice(lt.slice)
@@ -174,6 +175,64 @@ func (lt *luaTask) stopped() {
 	if lt.cancel != nil {
 		lt.cancel()
 	}
+}
+
+// maxTraceback bounds the levels of a traceback: deeper stacks keep their
+// first and last maxTraceback/2 levels.
+const maxTraceback = 20
+
+// traceback is the Lua stack of the parked task, in the form of gopher-lua's
+// tracebacks, from the Breath or Wait that parked it. When it parked inside
+// a Lua coroutine (the state's current thread, as the slice left it), the
+// coroutine's levels come first, then the task thread's.
+func (lt *luaTask) traceback() string {
+	var levels []string
+	if co := lt.th.G.CurrentThread; co != nil && co != lt.th {
+		levels = stackLevels(co, levels)
+	}
+	levels = stackLevels(lt.th, levels)
+	if len(levels) > maxTraceback {
+		levels = append(append(levels[:maxTraceback/2:maxTraceback/2], "\t..."), levels[len(levels)-maxTraceback/2:]...)
+	}
+	return "stack traceback:\n" + strings.Join(levels, "\n")
+}
+
+// stackLevels appends a line per level of th's call stack to levels.
+func stackLevels(th *glua.LState, levels []string) []string {
+	for i := 0; ; i++ {
+		dbg, ok := th.GetStack(i)
+		if !ok {
+			return levels
+		}
+		if _, err := th.GetInfo("nSl", dbg, glua.LNil); err != nil {
+			return levels
+		}
+		where := "[G]:"
+		if dbg.CurrentLine >= 0 {
+			where = dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ":"
+		}
+		fn := "function '" + dbg.Name + "'"
+		switch {
+		case !namedCall(dbg.Name) && dbg.What == "G":
+			fn = "function ?"
+		case !namedCall(dbg.Name) && dbg.LineDefined == 0:
+			fn = "main chunk"
+		case !namedCall(dbg.Name):
+			fn = "function <" + dbg.Source + ":" + strconv.Itoa(dbg.LineDefined) + ">"
+		}
+		levels = append(levels, "\t"+where+" in "+fn)
+	}
+}
+
+// namedCall reports whether name, from gopher-lua's debug info, is the name
+// a function was called by, rather than a placeholder such as "?", "main
+// chunk" or "corountine" (sic) for the bottom level of a thread.
+func namedCall(name string) bool {
+	switch name {
+	case "", "?", "main chunk", "corountine":
+		return false
+	}
+	return name[0] != '(' && name[0] != '<'
 }
 
 // WatchdogError is the error of a Lua task interrupted by the watchdog.

@@ -156,3 +156,72 @@ func TestWatchdogKillsCoroutineMadeOutsideTasks(t *testing.T) {
 		}
 	})
 }
+
+// A watchdog warning about a Lua task carries the Lua stack of the Breath
+// that ended the long slice: through nested functions and inside a Lua
+// coroutine. A task that finished in the long slice has no stack to show.
+func TestWatchdogWarningTraceback(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string // the traceback's lines
+	}{
+		{"nested functions", `
+			local function chew() work(0.03) self:Breath() end
+			local function meal() chew() end
+			meal()`, []string{
+			"stack traceback:",
+			"\t[G]: in function 'Breath'",
+			"\tA:3: in function 'chew'",
+			"\tA:4: in function 'meal'",
+			"\tA:5: in function <A:2>",
+		}},
+		{"inside a coroutine", `
+			local co = coroutine.wrap(function() work(0.03) self:BreathLong() end)
+			co()`, []string{
+			"stack traceback:",
+			"\t[G]: in function 'BreathLong'",
+			"\tA:3: in function <A:3>",
+			"\t[G]: in function 'resume'",
+			"\tcoroutine.wrap:9: in function 'co'",
+			"\tA:4: in function <A:2>",
+		}},
+		{"deep recursion, cut in the middle", `
+			local function dive(n) if n == 0 then work(0.03) self:Breath() else dive(n - 1) end end
+			dive(30)`, []string{
+			"stack traceback:",
+			"\t[G]: in function 'Breath'",
+			"\tA:3: in function 'dive'", "\tA:3: in function 'dive'", "\tA:3: in function 'dive'",
+			"\tA:3: in function 'dive'", "\tA:3: in function 'dive'", "\tA:3: in function 'dive'",
+			"\tA:3: in function 'dive'", "\tA:3: in function 'dive'", "\tA:3: in function 'dive'",
+			"\t...",
+			"\tA:3: in function 'dive'", "\tA:3: in function 'dive'", "\tA:3: in function 'dive'",
+			"\tA:3: in function 'dive'", "\tA:3: in function 'dive'", "\tA:3: in function 'dive'",
+			"\tA:3: in function 'dive'", "\tA:3: in function 'dive'", "\tA:3: in function 'dive'",
+			"\tA:4: in function <A:2>",
+		}},
+		{"finished in the slice", `work(0.03)`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) {
+				var warns []sched.Warning
+				e := newEnv(t, lua.Config{}, sched.WithWatchdog(20*time.Millisecond, func(w sched.Warning) {
+					warns = append(warns, w)
+				}))
+				a := e.addon("A", lua.AddonOptions{})
+				e.run(a, `
+					h = Task.Create(function(self)`+tc.body+`
+					end):Start()`)
+				e.frames(3)
+				e.checkNoErrors()
+				if len(warns) != 1 {
+					t.Fatalf("warnings %+v, want one", warns)
+				}
+				var got []string
+				if warns[0].Traceback != "" {
+					got = strings.Split(warns[0].Traceback, "\n")
+				}
+				checkLines(t, got, tc.want)
+			})
+		})
+	}
+}

@@ -25,6 +25,11 @@ type Warning struct {
 	Owner string
 	Took  time.Duration // the slice's length
 	Self  *Self         // the task, parked or finished, for a host that wants to look at it (not a handle)
+	// Traceback is where the task's code stood when the slice ended, as
+	// the function given to Self.SetTraceback tells (a Lua binding gives
+	// the Lua stack of the Breath or Wait that ended the slice); empty when
+	// none was given or the task finished in that slice.
+	Traceback string
 }
 
 // WithWatchdog calls f, on the frame goroutine, after every slice that ran
@@ -35,8 +40,17 @@ func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 }
 
 func (s *Scheduler) warn(t *task, took time.Duration) {
-	s.onWarn(Warning{Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Self: &t.self})
+	w := Warning{Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Self: &t.self}
+	if t.traceback != nil && t.state != Finished {
+		w.Traceback = t.traceback()
+	}
+	s.onWarn(w)
 }
+
+// SetTraceback sets the function that tells a watchdog Warning about the
+// task where its code stands, for a host binding that runs script code in
+// the task. It is called on the frame goroutine while the task is parked.
+func (t *Self) SetTraceback(f func() string) { t.t.traceback = f }
 
 // ID is the task's creation number, unique within its scheduler.
 func (h *Task) ID() uint64 { return h.t.seq }

@@ -63,6 +63,7 @@ type task struct {
 
 	w         *worker          // the coroutine running body, from its first slice until it ends
 	onSlice   func(start bool) // Self.OnSlice
+	traceback func() string    // Self.SetTraceback
 	outcome   string           // how its last slice ended, for the trace
 	onStack   bool             // its coroutine is executing (it is current, or stopping another task)
 	unwinding bool             // a stop is unwinding its body

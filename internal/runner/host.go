@@ -62,9 +62,13 @@ func newRun(cfg config, stdout io.Writer) *run {
 	}
 	r.start = r.clk.Now()
 	r.frameStart = r.start
-	r.s = sched.New(sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
+	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
 		r.errorLine(e.Owner, e.Err)
-	}))
+	})}
+	if cfg.warnAfter > 0 {
+		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
+	}
+	r.s = sched.New(opts...)
 	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: killAfter})
 	if cfg.host == "rift" {
 		r.rift = newRift(r)
@@ -203,6 +207,18 @@ func (r *run) print(_, line string) {
 func (r *run) errorLine(addon string, err error) {
 	if !r.ended {
 		r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, addon, message(err)))
+	}
+}
+
+// warnLine prints a watchdog warning and the task's Lua traceback, each
+// line indented by a tab.
+func (r *run) warnLine(w sched.Warning) {
+	if r.ended {
+		return
+	}
+	r.line(fmt.Sprintf("%d\tWARN [%s] %s: slice ran %v without breathing", r.frame, w.Owner, w.Task, w.Took))
+	for l := range strings.Lines(w.Traceback) {
+		r.line("\t" + strings.TrimRight(l, "\n"))
 	}
 }
 

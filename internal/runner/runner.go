@@ -24,6 +24,7 @@ type config struct {
 	frameTime  time.Duration
 	maxFrames  int
 	idleFrames int
+	warnAfter  time.Duration
 	seed       uint64
 	addon      string
 	host       string
@@ -58,7 +59,9 @@ const usage = `usage: demo run [flags] script.lua...
 
 Runs each script as an addon (named after its file, without .lua) on a
 frame-budget scheduler, frame after frame, printing what the scripts print
-and every error as "<frame>	ERROR [<addon>] <message>", and ends with
+and every error as "<frame>	ERROR [<addon>] <message>" (with --warn-after,
+every watchdog warning as "<frame>	WARN [<addon>] <task>: <message>" and
+the Lua traceback, indented), and ends with
 "<frame>	END	<reason>" (done, max or idle).
 
 flags:
@@ -75,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.frameTime, "frame-time", 100*time.Millisecond, "from the start of one frame to the start of the next")
 	fs.IntVar(&cfg.maxFrames, "max-frames", 2000, "end after this many frames")
 	fs.IntVar(&cfg.idleFrames, "idle-frames", 300, "end after this many frames in a row printed nothing (0: never)")
+	fs.DurationVar(&cfg.warnAfter, "warn-after", 0, "warn about every slice that runs this long without breathing (0: never)")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of math.random in every addon")
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
@@ -102,6 +106,8 @@ func (cfg *config) check() error {
 		return fmt.Errorf("--max-frames %d: at least 1 expected", cfg.maxFrames)
 	case cfg.idleFrames < 0:
 		return fmt.Errorf("--idle-frames %d: negative", cfg.idleFrames)
+	case cfg.warnAfter < 0:
+		return fmt.Errorf("--warn-after %v: negative", cfg.warnAfter)
 	case cfg.addon != "" && len(cfg.scripts) != 1:
 		return fmt.Errorf("--addon %s: only with one script, got %d", cfg.addon, len(cfg.scripts))
 	case cfg.host != "" && cfg.host != "rift":

@@ -5,8 +5,8 @@
 -- and the other tasks go on. In the runner the threshold is a real-time
 -- guard (5 s of real time, lua.Config.KillAfter): virtual time stands still
 -- in a busy loop. So this scenario takes about 5 s per run, and only its
--- outcome is checked, not its timing. (The runner sets no warn threshold,
--- so the performance warning cannot be seen through it.)
+-- outcome is checked, not its timing. The performance warning, before the
+-- kill, is in watchdog_warn.lua.
 local Task, Wait = blTasks.Task, blTasks.Wait
 
 blTasks.OnFinished(function(task, how, err)
