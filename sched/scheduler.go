@@ -230,7 +230,9 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 			s.deferred.push(t)
 			continue
 		}
-		now = s.runSlice(t, now)
+		s.startSlice(t, now)
+		t.w.resume() // here, not in a helper: see checkpoint
+		now = s.endSlice(t, now)
 	}
 	s.deferred.moveTo(&s.prio)
 	st := &s.stats
@@ -260,10 +262,9 @@ func (t *task) admitted(fr budget.Frame) bool {
 	return fr.Admits(t.level, t.acct.Chunk())
 }
 
-// runSlice resumes t until it parks, waits or finishes, charges the slice,
-// and returns the time it ended.
-
-func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
+// startSlice makes t the running task for a slice starting at now; the
+// caller resumes it.
+func (s *Scheduler) startSlice(t *task, now time.Duration) {
 	t.queued = false
 	t.sliceStart, t.lastRead, t.calls = now, now, 0
 	// The Breath allowance the slice starts with is set by its first Breath
@@ -277,7 +278,11 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	if t.onSlice != nil {
 		t.onSlice(true)
 	}
-	t.w.resume()
+}
+
+// endSlice charges the slice of t that started at now and returns the time
+// it ended.
+func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 	if t.onSlice != nil {
 		t.onSlice(false)
 	}
@@ -291,14 +296,14 @@ func (s *Scheduler) runSlice(t *task, now time.Duration) time.Duration {
 	t.own.usage.Add(s.frame, took, s.limit)
 	s.stats.Resumed++
 	if t.state == Finished {
-		t.outcome = "finished"
+		t.outcome = finished
 		t.releaseCoroutine()
 	}
 	if s.warnAfter > 0 && took >= s.warnAfter {
 		s.warn(t, took)
 	}
 	if s.trace != nil {
-		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome})
+		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome.String()})
 	}
 	s.runOutside()
 	return end
@@ -424,7 +429,7 @@ func (s *Scheduler) suspend(t *task) error {
 	t.suspended = true
 	s.emit(Event{Kind: EventSuspend, Task: t.name, Owner: t.own.name})
 	if t == s.current {
-		t.park("suspended")
+		t.park(suspended)
 	}
 	return nil
 }

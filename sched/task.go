@@ -64,7 +64,7 @@ type task struct {
 	w         *worker          // the coroutine running body, from its first slice until it ends
 	onSlice   func(start bool) // Self.OnSlice
 	traceback func() string    // Self.SetTraceback
-	outcome   string           // how its last slice ended, for the trace
+	outcome   outcome          // how its last slice ended, for the trace
 	onStack   bool             // its coroutine is executing (it is current, or stopping another task)
 	unwinding bool             // a stop is unwinding its body
 
@@ -298,14 +298,29 @@ func (t *task) run() {
 	}
 }
 
-// park hands control back to the scheduler until the task is resumed;
-// outcome says why, for the trace. If the task was stopped meanwhile, it
-// unwinds instead of returning.
-func (t *task) park(outcome string) {
-	t.outcome = outcome
-	t.allow = [len(budget.Levels)]int32{} // only the running task may take the fast path
-	t.allowPending = false
-	t.onStack = false
+// outcome is how a slice ended, as the trace names it.
+type outcome uint8
+
+const (
+	parkedShort outcome = iota // parked at a Breath of each level
+	parkedMedium
+	parkedLong
+	yielded // gave the rest of its turn to the other ready tasks
+	suspended
+	waiting
+	finished
+)
+
+var outcomeNames = [...]string{"parked short", "parked medium", "parked long", "yielded", "suspended", "waiting", "finished"}
+
+func (o outcome) String() string { return outcomeNames[o] }
+
+// park hands control back to the scheduler until the task is resumed; why
+// says why, for the trace. If the task was stopped meanwhile, it unwinds
+// instead of returning. (checkpoint, the hot caller, has a copy written out.)
+func (t *task) park(why outcome) {
+	t.outcome = why
+	t.allow, t.allowPending, t.onStack = [len(budget.Levels)]int32{}, false, false // only the running task may take the fast path
 	ok := t.w.yield(struct{}{})
 	t.onStack = true
 	if !ok || t.state == Finished {

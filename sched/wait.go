@@ -51,7 +51,7 @@ func (s *Scheduler) wait(t *task, c *waitcond.Cond) error {
 		return err
 	}
 	s.arm(t, c)
-	t.park("waiting")
+	t.park(waiting)
 	return nil
 }
 
