@@ -604,8 +604,10 @@ func TestCloseStopsEverything(t *testing.T) {
 		if st := w.s.RunFrame(); st.Frame != 1 || st.Resumed != 0 {
 			t.Errorf("RunFrame after Close: got %+v, want frame 1 and nothing run", st)
 		}
-		if got := runtime.NumGoroutine(); got != before {
-			t.Errorf("goroutines after Close: got %d, want %d as before any task", got, before)
+		// NumGoroutine counts the whole process: goroutines outside the
+		// bubble (the runtime's, other tests') may end meanwhile, not start.
+		if got := runtime.NumGoroutine(); got > before {
+			t.Errorf("goroutines after Close: got %d, want at most %d as before any task", got, before)
 		}
 	})
 }
