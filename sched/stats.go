@@ -1,12 +1,7 @@
 package sched
 
 import (
-	"cmp"
-	"fmt"
-	"slices"
 	"time"
-
-	"github.com/framesched/framesched/budget"
 )
 
 // FrameStats is what one frame did.
@@ -21,82 +16,44 @@ type FrameStats struct {
 	Errors   int           // tasks that finished with an error other than a stop
 }
 
-// EventKind says what an Event reports.
-type EventKind uint8
-
-const (
-	EventStart   EventKind = iota // a task was started
-	EventSlice                    // a task ran a slice; Took and Outcome say how long and how it ended
-	EventFinish                   // a task finished; Err says how
-	EventSuspend                  // a task was suspended
-	EventResume                   // a suspended task was resumed
-)
-
-// Event is one scheduling event, for the trace hook.
-type Event struct {
-	Frame   uint64
-	Kind    EventKind
-	Task    string
-	Owner   string
-	Took    time.Duration // EventSlice
-	Outcome string        // EventSlice: finished, waiting, suspended, parked <level>, yielded
-	Err     error         // EventFinish
+// TaskInfo is a snapshot of one task, for debugging and display.
+type TaskInfo struct {
+	ID        uint64 // creation order, unique within the scheduler
+	Name      string
+	Owner     string
+	State     State
+	Suspended bool
+	Abandoned bool
+	Parent    uint64 // 0 for an orphan
+	Depth     int    // 0 for an orphan
+	CPU       time.Duration
+	Why       string // what a waiting task waits for
 }
 
-// String is a one-line, deterministic rendering of e.
-func (e Event) String() string {
-	head := fmt.Sprintf("%d [%s] %s:", e.Frame, e.Owner, e.Task)
-	switch e.Kind {
-	case EventStart:
-		return head + " start"
-	case EventSlice:
-		return fmt.Sprintf("%s ran %v, %s", head, e.Took, e.Outcome)
-	case EventFinish:
-		if e.Err != nil {
-			return fmt.Sprintf("%s finish: %v", head, e.Err)
+// Snapshot describes every unfinished task, in tree order: each orphan in
+// creation order followed by its descendants, depth first.
+func (s *Scheduler) Snapshot() []TaskInfo {
+	var out []TaskInfo
+	for t := s.liveHead; t != nil; t = t.nextLive {
+		if t.node.Parent() != nil {
+			continue
 		}
-		return head + " finish"
-	case EventSuspend:
-		return head + " suspend"
-	case EventResume:
-		return head + " resume"
+		out = append(out, t.info())
+		for d := range t.node.Descendants() {
+			out = append(out, d.Value.info())
+		}
 	}
-	return fmt.Sprintf("%s event %d", head, e.Kind)
-}
-
-// owner is the accounting of one owner (addon).
-type owner struct {
-	name   string
-	limit  int // cap on live tasks, 0 for none
-	usage  budget.Usage
-	live   int
-	errors int
-}
-
-func (s *Scheduler) owner(name string) *owner {
-	o := s.owners[name]
-	if o == nil {
-		o = &owner{name: name, limit: s.taskLimit}
-		s.owners[name] = o
-	}
-	return o
-}
-
-// OwnerStats is an owner's accounting.
-type OwnerStats struct {
-	Name   string
-	CPU    time.Duration // all time its tasks ran
-	Share  float64       // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
-	Live   int           // its tasks that have not finished
-	Errors int           // its tasks that finished with an error other than a stop
-}
-
-// Owners is the accounting of every owner that ever had a task, by name.
-func (s *Scheduler) Owners() []OwnerStats {
-	out := make([]OwnerStats, 0, len(s.owners))
-	for _, o := range s.owners {
-		out = append(out, OwnerStats{Name: o.name, CPU: o.usage.Total, Share: o.usage.Share(s.frame), Live: o.live, Errors: o.errors})
-	}
-	slices.SortFunc(out, func(a, b OwnerStats) int { return cmp.Compare(a.Name, b.Name) })
 	return out
+}
+
+func (t *task) info() TaskInfo {
+	i := TaskInfo{ID: t.seq, Name: t.name, Owner: t.own.name, State: t.state, Suspended: t.suspended,
+		Abandoned: t.abandoned, Depth: t.node.Depth(), CPU: t.acct.Total}
+	if p := t.node.Parent(); p != nil {
+		i.Parent = p.Value.seq
+	}
+	if t.state == Waiting {
+		i.Why = t.cond.Explain(liveEnv{t})
+	}
+	return i
 }

@@ -1,0 +1,201 @@
+package sched
+
+import (
+	"fmt"
+
+	"github.com/framesched/framesched/budget"
+	"github.com/framesched/framesched/waitcond"
+)
+
+// start is Task.Start and Task.StartWhen: t becomes a child of the running
+// task, if any, and is queued to run, or waits for c.
+func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
+	switch {
+	case s.closed:
+		return fmt.Errorf("Start %s: %w", t, ErrClosed)
+	case t.state == Finished:
+		return fmt.Errorf("Start %s: %w", t, ErrFinished)
+	case t.state != Pending:
+		return fmt.Errorf("Start %s: %w", t, ErrStarted)
+	}
+	p := s.current
+	if p != nil && p.state == Finished {
+		return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
+	}
+	wait := false
+	if c != nil {
+		s.judgeNow()
+		wait = !c.Met(t)
+	}
+	if wait {
+		if err := s.deadlock(t, c); err != nil {
+			return err
+		}
+	}
+	if p != nil {
+		p.node.Adopt(&t.node)
+		t.parent = p
+	}
+	t.state = Active
+	t.level = budget.Short
+	if s.trace != nil {
+		s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
+	}
+	if wait {
+		s.arm(t, c)
+		return nil
+	}
+	s.enqueue(t)
+	return nil
+}
+
+// enqueue queues t for a turn in this frame, unless it is queued already.
+func (s *Scheduler) enqueue(t *task) {
+	if !t.queued {
+		t.queued = true
+		s.ready.push(t)
+	}
+}
+
+// stop is Task.Stop: stopTask after the checks, then, if the code that
+// called it belongs to a task that the stop finished, that task unwinds.
+func (s *Scheduler) stop(t *task, reason string) error {
+	if err := s.control("Stop", t); err != nil {
+		return err
+	}
+	if reason == "" {
+		reason = DefaultStopReason
+	}
+	s.stopTask(t, &StopError{Reason: reason})
+	if cur := s.current; cur != nil && cur.state == Finished && !cur.unwinding {
+		cur.unwind() // the running task was stopped by the code it called
+	}
+	return nil
+}
+
+// stopTask finishes t with a StopError and unwinds its body, unless t is on
+// the stack (it unwinds when control returns to it).
+func (s *Scheduler) stopTask(t *task, err *StopError) {
+	s.finish(t, nil, err)
+	if t.w != nil && !t.onStack {
+		prev := s.current
+		s.current, t.onStack = t, true
+		t.w.resume() // it finds itself finished and unwinds, running its deferred functions
+		s.current, t.onStack = prev, false
+		t.releaseCoroutine()
+		if prev == nil {
+			s.runOutside()
+		}
+	}
+}
+
+func (s *Scheduler) suspend(t *task) error {
+	if t == s.current && t.unwinding {
+		t.unwind()
+	}
+	if err := s.control("Suspend", t); err != nil {
+		return err
+	}
+	switch {
+	case t.state == Pending:
+		return fmt.Errorf("Suspend %s: %w", t, ErrNotStarted)
+	case t.state == Finished:
+		return fmt.Errorf("Suspend %s: %w", t, ErrFinished)
+	case t.suspended:
+		return fmt.Errorf("Suspend %s: %w", t, ErrSuspended)
+	}
+	t.suspended = true
+	s.emit(Event{Kind: EventSuspend, Task: t.name, Owner: t.own.name})
+	if t == s.current {
+		t.park(suspended)
+	}
+	return nil
+}
+
+func (s *Scheduler) resumeSuspended(t *task) error {
+	if err := s.control("Resume", t); err != nil {
+		return err
+	}
+	switch {
+	case t.state == Finished:
+		return fmt.Errorf("Resume %s: %w", t, ErrFinished)
+	case !t.suspended:
+		return fmt.Errorf("Resume %s: %w", t, ErrNotSuspended)
+	}
+	t.suspended = false
+	s.emit(Event{Kind: EventResume, Task: t.name, Owner: t.own.name})
+	switch t.state {
+	case Active:
+		s.enqueue(t)
+	case Waiting:
+		s.judgeNow()
+		s.check(t)
+	}
+	return nil
+}
+
+// finish records how t ended, takes it out of every structure, reports it,
+// wakes the tasks waiting for it, and stops its unfinished children,
+// deepest first.
+func (s *Scheduler) finish(t *task, res any, err error) {
+	t.state, t.result, t.err = Finished, res, err
+	t.finished.Store(true)
+	t.suspended = false
+	s.disarm(t)
+	s.unlink(t)
+	t.own.live--
+	s.stats.Finished++
+	if s.trace != nil {
+		s.emit(Event{Kind: EventFinish, Task: t.name, Owner: t.own.name, Err: err})
+	}
+	if err != nil && !isStop(err) {
+		s.stats.Errors++
+		t.own.errors++
+		s.onError(TaskError{Frame: s.frame, Task: t.name, Owner: t.own.name, Err: err})
+	}
+	s.notifyFinished(t)
+	if len(t.waiters) > 0 {
+		s.wakeWaiters(t)
+	}
+	if t.node.FirstChild() != nil {
+		// One error for the whole subtree: they were all stopped for the
+		// same reason, and a tree of 10,000 tasks made 10,000 of them.
+		parentFinished := &StopError{Reason: "parent finished"}
+		for _, c := range t.node.StopOrder() {
+			if c.Value.state != Finished {
+				s.stopTask(c.Value, parentFinished)
+			}
+		}
+	}
+	if p := t.node.Parent(); p != nil {
+		t.node.Detach()
+		if p.Value.state == Waiting && !p.Value.suspended { // else check does nothing: spare the clock read
+			s.judgeNow()
+			s.check(p.Value) // it may wait for its children
+		}
+	}
+}
+
+func (s *Scheduler) link(t *task) {
+	t.prevLive = s.liveTail
+	if s.liveTail != nil {
+		s.liveTail.nextLive = t
+	} else {
+		s.liveHead = t
+	}
+	s.liveTail = t
+}
+
+func (s *Scheduler) unlink(t *task) {
+	if t.prevLive != nil {
+		t.prevLive.nextLive = t.nextLive
+	} else if s.liveHead == t {
+		s.liveHead = t.nextLive
+	}
+	if t.nextLive != nil {
+		t.nextLive.prevLive = t.prevLive
+	} else if s.liveTail == t {
+		s.liveTail = t.prevLive
+	}
+	t.prevLive, t.nextLive = nil, nil
+}
