@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,8 +44,9 @@ type run struct {
 	ended      bool      // the END line was printed: output is muted
 	hooks      []hook    // the Sim.OnFrame functions, in registration order
 
-	pins    []*sched.Task // --virtual: a handle to every task, between collections (see pin)
-	collect bool          // --virtual: collectgarbage was called inside a task in this frame
+	pins    []*sched.Task  // --virtual: a handle to every task, between collections (see pin)
+	collect bool           // --virtual: collectgarbage was called inside a task in this frame
+	addrs   map[string]int // --virtual: the addresses printed so far, numbered (see stableAddresses)
 }
 
 // hook is a function an addon gave Sim.OnFrame.
@@ -56,6 +59,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 	r := &run{cfg: cfg, out: bufio.NewWriter(stdout)}
 	if cfg.virtual {
 		r.vclk = vclock.New(time.Unix(0, 0))
+		r.addrs = map[string]int{}
 		r.clk = r.vclk
 	} else {
 		r.clk = clock.New()
@@ -223,9 +227,33 @@ func (r *run) warnLine(w sched.Warning) {
 }
 
 func (r *run) line(s string) {
+	if r.vclk != nil {
+		s = r.stableAddresses(s)
+	}
 	r.out.WriteString(s)
 	r.out.WriteByte('\n')
 	r.printed = true
+}
+
+// address is how gopher-lua's tostring shows a table, function, thread or
+// userdata: "table: 0xc000123456".
+var address = regexp.MustCompile(`: 0x[0-9a-f]+`)
+
+// stableAddresses replaces each memory address in s by the order in which
+// the run first printed it ("table: 0x1"), so that a --virtual run prints
+// the same on every run.
+func (r *run) stableAddresses(s string) string {
+	if !strings.Contains(s, ": 0x") {
+		return s
+	}
+	return address.ReplaceAllStringFunc(s, func(a string) string {
+		n, ok := r.addrs[a]
+		if !ok {
+			n = len(r.addrs) + 1
+			r.addrs[a] = n
+		}
+		return ": 0x" + strconv.Itoa(n)
+	})
 }
 
 // message is an error's message without the Lua traceback that

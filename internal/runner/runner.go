@@ -73,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("demo run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned; the usage is printed below
-	fs.BoolVar(&cfg.virtual, "virtual", false, "virtual clock: time moves only by the frame cadence and Sim.Work")
+	fs.BoolVar(&cfg.virtual, "virtual", false, "virtual clock: time moves only by the frame cadence and Sim.Work; memory addresses print numbered")
 	fs.DurationVar(&cfg.budget, "budget", 50*time.Millisecond, "the scheduler's budget per frame")
 	fs.DurationVar(&cfg.frameTime, "frame-time", 100*time.Millisecond, "from the start of one frame to the start of the next")
 	fs.IntVar(&cfg.maxFrames, "max-frames", 2000, "end after this many frames")

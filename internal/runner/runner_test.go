@@ -143,3 +143,22 @@ end):Start()
 		t.Errorf("exit status %d", res.code)
 	}
 }
+
+// A --virtual run prints memory addresses (tostring of tables, functions,
+// errors that are tables) numbered in order of first appearance, so its
+// output is the same on every run; the same object keeps its number.
+func TestVirtualAddresses(t *testing.T) {
+	const src = `
+		local a, b = {}, function() end
+		print(tostring(a), tostring(b), tostring(a))
+		print("plain: 0x not an address")
+		Task = blTasks.Task
+		Task.Create(function() error(a) end):Start()
+		Sim.OnFrame(function(f) if f == 2 then Sim.Done() end end)`
+	got := virtual(t, src)
+	want := "table: 0x1\tfunction: 0x2\ttable: 0x1\n" +
+		"plain: 0x not an address\n" +
+		"1\tERROR [test] table: 0x1\n" +
+		"2\tEND\tdone\n"
+	checkOutput(t, got, want)
+}
