@@ -13,7 +13,7 @@ var (
 	ErrNotStarted   = errors.New("sched: task not started")
 	ErrFinished     = errors.New("sched: task already finished")
 	ErrNotFinished  = errors.New("sched: task not finished")
-	ErrSuspended    = errors.New("sched: task already suspended")
+	ErrSuspended    = errors.New("sched: task is suspended")
 	ErrNotSuspended = errors.New("sched: task not suspended")
 	ErrInTask       = errors.New("sched: not allowed inside a task")
 	ErrClosed       = errors.New("sched: scheduler closed")
