@@ -257,3 +257,32 @@ func TestNewAddonErrors(t *testing.T) {
 		}
 	})
 }
+
+// AddonOptions.BudgetShare caps the addon's share of each frame: a greedy
+// addon at a quarter leaves the rest of the frame to the others.
+func TestAddonBudgetShare(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		greedy := e.addon("Greedy", lua.AddonOptions{BudgetShare: 0.25})
+		fair := e.addon("Fair", lua.AddonOptions{})
+		src := `
+			Task.Create(function(self)
+				while true do work(0.0005) self:BreathShort() end
+			end):Start()`
+		e.run(greedy, src)
+		e.run(fair, src)
+		e.frames(20)
+		e.checkNoErrors()
+		owners := e.s.Owners() // Fair, Greedy
+		if owners[1].BudgetShare != 0.25 {
+			t.Errorf("Greedy's BudgetShare %v, want 0.25", owners[1].BudgetShare)
+		}
+		// 20 frames of 10ms: Greedy at most a quarter, Fair the rest.
+		if g := owners[1].CPU; g > 50*time.Millisecond || g < 30*time.Millisecond {
+			t.Errorf("Greedy's CPU over 20 frames %v, want 30-50ms (a quarter of 200ms at most)", g)
+		}
+		if f := owners[0].CPU; f < 140*time.Millisecond {
+			t.Errorf("Fair's CPU over 20 frames %v, want at least 140ms", f)
+		}
+	})
+}

@@ -62,6 +62,9 @@ type AddonOptions struct {
 	Trusted bool
 	// AllowLoad keeps load, loadstring, dofile and loadfile.
 	AllowLoad bool
+	// BudgetShare caps the share of each frame's budget the addon's tasks
+	// use, on average (sched.Scheduler.SetBudgetShare); 0 for no cap.
+	BudgetShare float64
 }
 
 // NewHost makes a host for s. It subscribes to s's finished events.
@@ -133,6 +136,9 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	}
 	a.openSandbox()
 	a.installAPI()
+	if opts.BudgetShare != 0 {
+		h.s.SetBudgetShare(name, opts.BudgetShare)
+	}
 	h.addons = append(h.addons, a)
 	h.byName[name] = a
 	return a, nil

@@ -69,7 +69,7 @@ func (t *task) checkpoint(l budget.Level, est time.Duration) {
 	t.level, t.estimate = l, est
 	var why outcome
 	switch {
-	case !t.admitted(fr):
+	case !t.admitted(fr) || !t.ownerAdmits(now-t.sliceStart):
 		t.queued = true
 		s.later.push(t)
 		s.stats.Parked++
@@ -114,6 +114,9 @@ func (t *task) allowance(l budget.Level, fr budget.Frame, now time.Duration, sha
 	room := fr.Room(l, chunk)
 	if shared {
 		room = min(room, t.s.quantum(l)-(now-t.sliceStart))
+	}
+	if owner, capped := t.ownerRoom(now); capped {
+		room = min(room, owner-chunk)
 	}
 	if room/(2*maxFastBreaths) >= chunk { // a short chunk in a roomy frame (the common case): no division
 		return maxFastBreaths

@@ -35,7 +35,9 @@
 // never runs another line of its own code.
 //
 // Every slice is measured with the scheduler's clock (WithClock) and charged
-// to the task, its owner and the frame. With a mock clock everything the
+// to the task, its owner and the frame. Owners (addons) can be held to a
+// share of each frame's budget (SetBudgetShare) and a number of live tasks
+// (SetTaskLimit). With a mock clock everything the
 // scheduler does, and its trace (WithTrace), is the same on every run.
 //
 // The Scheduler is single-goroutine: call it from the frame goroutine only.

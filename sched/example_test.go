@@ -36,3 +36,29 @@ func Example() {
 	// frame 3 used 2ms of 4ms
 	// 55 <nil>
 }
+
+// A greedy owner held to a quarter of each frame's budget: the other owner's
+// task gets the rest.
+func ExampleScheduler_SetBudgetShare() {
+	clk := clock.NewMock()
+	s := sched.New(sched.WithClock(clk), sched.WithBudget(10*time.Millisecond))
+	defer s.Close()
+	s.SetBudgetShare("Greedy", 0.25)
+	chunks := func(t *sched.Self) (any, error) {
+		for {
+			clk.Add(time.Millisecond) // a chunk of work
+			t.BreathShort()
+		}
+	}
+	s.Go("Greedy", "crunch", chunks)
+	s.Go("Other", "index", chunks)
+	for range 3 {
+		s.RunFrame()
+	}
+	for _, o := range s.Owners() {
+		fmt.Printf("%s: %v, capped at %v\n", o.Name, o.CPU, o.BudgetShare)
+	}
+	// Output:
+	// Greedy: 6ms, capped at 0.25
+	// Other: 24ms, capped at 0
+}

@@ -16,6 +16,12 @@ type owner struct {
 	usage  budget.Usage
 	live   int
 	errors int
+
+	// The budget share (SetBudgetShare): 0 for none. balance is the time its
+	// tasks may still use, as of frame balanceFrame; below zero, a debt.
+	share        float64
+	balance      time.Duration
+	balanceFrame uint64
 }
 
 func (s *Scheduler) owner(name string) *owner {
@@ -29,18 +35,19 @@ func (s *Scheduler) owner(name string) *owner {
 
 // OwnerStats is an owner's accounting.
 type OwnerStats struct {
-	Name   string
-	CPU    time.Duration // all time its tasks ran
-	Share  float64       // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
-	Live   int           // its tasks that have not finished
-	Errors int           // its tasks that finished with an error other than a stop
+	Name        string
+	CPU         time.Duration // all time its tasks ran
+	Share       float64       // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
+	BudgetShare float64       // the share it may use (SetBudgetShare), 0 for no cap
+	Live        int           // its tasks that have not finished
+	Errors      int           // its tasks that finished with an error other than a stop
 }
 
 // Owners is the accounting of every owner that ever had a task, by name.
 func (s *Scheduler) Owners() []OwnerStats {
 	out := make([]OwnerStats, 0, len(s.owners))
 	for _, o := range s.owners {
-		out = append(out, OwnerStats{Name: o.name, CPU: o.usage.Total, Share: o.usage.Share(s.frame), Live: o.live, Errors: o.errors})
+		out = append(out, OwnerStats{Name: o.name, CPU: o.usage.Total, Share: o.usage.Share(s.frame), BudgetShare: o.share, Live: o.live, Errors: o.errors})
 	}
 	slices.SortFunc(out, func(a, b OwnerStats) int { return cmp.Compare(a.Name, b.Name) })
 	return out
@@ -85,3 +92,71 @@ func (s *Scheduler) SetTaskLimit(owner string, n int) { s.owner(owner).limit = n
 // WithTaskLimit caps the live tasks of every owner not given its own limit
 // with SetTaskLimit.
 func WithTaskLimit(n int) Option { return func(s *Scheduler) { s.taskLimit = n } }
+
+// SetBudgetShare caps the time owner's tasks use to share of each frame's
+// budget (0.25: a quarter), on average over frames: each frame grants the
+// owner share × budget, unused time does not pile up beyond one frame's
+// grant, and what a slice runs past it (a task that did not breathe in time)
+// is a debt that the next frames' grants pay off before its tasks run again.
+// A task of an owner without time left parks at its next Breath until a
+// later frame, as when the frame itself is spent; a task whose chunk is
+// larger than the grant runs when the owner's time is whole again. A share
+// that is not between 0 and 1 (exclusive) removes the cap. It takes effect
+// from the next frame.
+func (s *Scheduler) SetBudgetShare(owner string, share float64) {
+	o := s.owner(owner)
+	if !(share > 0 && share < 1) {
+		share = 0
+	}
+	o.share, o.balance, o.balanceFrame = share, 0, s.frame
+}
+
+// grant is what owner o may use of each frame of budget limit.
+func (o *owner) grant(limit time.Duration) time.Duration {
+	return time.Duration(o.share * float64(limit))
+}
+
+// credit is the time o's tasks may still use in frame f of budget limit,
+// after the grants of the frames since o's balance was last brought up to
+// date.
+func (o *owner) credit(f uint64, limit time.Duration) time.Duration {
+	if gap := f - o.balanceFrame; gap > 0 {
+		per := o.grant(limit)
+		if per > 0 && o.balance < per {
+			short := uint64((per - o.balance + per - 1) / per) // grants that make it whole
+			o.balance += per * time.Duration(min(gap, short))
+		}
+		o.balance, o.balanceFrame = min(o.balance, per), f
+	}
+	return o.balance
+}
+
+// ownerAdmits reports whether t's owner, with used of the current slice
+// spent, has time left for t's next chunk (see SetBudgetShare). An owner
+// whose time is whole admits any chunk, so that a chunk larger than its
+// grant still runs.
+func (t *task) ownerAdmits(used time.Duration) bool {
+	o := t.own
+	if o.share == 0 {
+		return true
+	}
+	left := o.credit(t.s.frame, t.s.limit) - used
+	if used == 0 && left >= o.grant(t.s.limit) {
+		return true
+	}
+	need := t.estimate
+	if need <= 0 {
+		need = t.acct.Chunk()
+	}
+	return left > 0 && left >= need
+}
+
+// ownerRoom is what t's owner has left for the rest of t's slice at now:
+// the bound its fast Breath calls respect.
+func (t *task) ownerRoom(now time.Duration) (time.Duration, bool) {
+	o := t.own
+	if o.share == 0 {
+		return 0, false
+	}
+	return o.credit(t.s.frame, t.s.limit) - (now - t.sliceStart), true
+}

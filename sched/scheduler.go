@@ -225,7 +225,7 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 		}
 		// The first slice of a frame is always admitted, so that a chunk
 		// estimated larger than the whole budget still runs.
-		if s.stats.Resumed > 0 && !t.admitted(budget.Frame{Limit: limit, Spent: now - start}) {
+		if s.stats.Resumed > 0 && !t.admitted(budget.Frame{Limit: limit, Spent: now - start}) || !t.ownerAdmits(0) {
 			s.deferred.push(t)
 			continue
 		}
@@ -293,6 +293,9 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 	took := end - now
 	t.acct.AddSlice(took)
 	t.own.usage.Add(s.frame, took, s.limit)
+	if t.own.share > 0 {
+		t.own.balance -= took // brought up to date for this frame by the slice's admission
+	}
 	s.stats.Resumed++
 	if t.state == Finished {
 		t.outcome = finished
