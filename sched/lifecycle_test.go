@@ -2,12 +2,11 @@ package sched_test
 
 import (
 	"errors"
-	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/framesched/framesched/internal/leak"
 	"github.com/framesched/framesched/sched"
 )
 
@@ -553,7 +552,7 @@ func TestSuspend(t *testing.T) {
 
 func TestCloseStopsEverything(t *testing.T) {
 	bubble(t, func(t *testing.T) {
-		before := workerGoroutines()
+		before := len(leak.TaskGoroutines())
 		w := newWorld(t, 10*ms)
 		var p probe
 		body := func(name string, park func(t *sched.Self)) sched.Body {
@@ -584,7 +583,7 @@ func TestCloseStopsEverything(t *testing.T) {
 			t.Fatalf("suspended task: Suspend got %v, want ErrSuspended", err)
 		}
 
-		if got := workerGoroutines(); got <= before {
+		if got := len(leak.TaskGoroutines()); got <= before {
 			t.Fatalf("task goroutines with tasks parked: got %d, want more than %d", got, before)
 		}
 		if err := w.s.Close(); err != nil {
@@ -608,22 +607,8 @@ func TestCloseStopsEverything(t *testing.T) {
 		if st := w.s.RunFrame(); st.Frame != 1 || st.Resumed != 0 {
 			t.Errorf("RunFrame after Close: got %+v, want frame 1 and nothing run", st)
 		}
-		if got := workerGoroutines(); got != before {
+		if got := len(leak.TaskGoroutines()); got != before {
 			t.Errorf("task goroutines after Close: got %d, want %d as before any task", got, before)
 		}
 	})
-}
-
-// workerGoroutines counts the goroutines that run task bodies, in the whole
-// process. (runtime.NumGoroutine would count the runtime's own goroutines
-// too, such as the one running cleanups, which come and go.)
-func workerGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return strings.Count(string(buf[:n]), "sched.(*worker).run(")
-		}
-		buf = make([]byte, 2*len(buf))
-	}
 }

@@ -1,0 +1,28 @@
+// Package leak finds the goroutines that run task bodies, for tests that
+// check that a scheduler leaves none behind.
+package leak
+
+import (
+	"runtime"
+	"strings"
+)
+
+// TaskGoroutines is the stacks of the goroutines that run task bodies (the
+// scheduler's workers), in the whole process. It looks for them by name
+// because runtime.NumGoroutine counts the runtime's own goroutines too,
+// such as the one running cleanups, which come and go.
+func TaskGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	for n == len(buf) {
+		buf = make([]byte, 2*len(buf))
+		n = runtime.Stack(buf, true)
+	}
+	var ours []string
+	for g := range strings.SplitSeq(string(buf[:n]), "\n\n") {
+		if strings.Contains(g, "framesched/sched.(*worker).run(") {
+			ours = append(ours, g)
+		}
+	}
+	return ours
+}
