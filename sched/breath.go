@@ -115,8 +115,8 @@ func (t *task) allowance(l budget.Level, fr budget.Frame, now time.Duration, sha
 	if shared {
 		room = min(room, t.s.quantum(l)-(now-t.sliceStart))
 	}
-	if owner, capped := t.ownerRoom(now); capped {
-		room = min(room, owner-chunk)
+	if t.own.share > 0 {
+		room = min(room, t.ownerLeft(now)-chunk)
 	}
 	if room/(2*maxFastBreaths) >= chunk { // a short chunk in a roomy frame (the common case): no division
 		return maxFastBreaths

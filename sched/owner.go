@@ -134,12 +134,13 @@ func (o *owner) credit(f uint64, limit time.Duration) time.Duration {
 // ownerAdmits reports whether t's owner, with used of the current slice
 // spent, has time left for t's next chunk (see SetBudgetShare). An owner
 // whose time is whole admits any chunk, so that a chunk larger than its
-// grant still runs.
+// grant still runs. Uncapped owners cost the hot paths one inlined test.
 func (t *task) ownerAdmits(used time.Duration) bool {
+	return t.own.share == 0 || t.ownerHasTime(used)
+}
+
+func (t *task) ownerHasTime(used time.Duration) bool {
 	o := t.own
-	if o.share == 0 {
-		return true
-	}
 	left := o.credit(t.s.frame, t.s.limit) - used
 	if used == 0 && left >= o.grant(t.s.limit) {
 		return true
@@ -151,12 +152,8 @@ func (t *task) ownerAdmits(used time.Duration) bool {
 	return left > 0 && left >= need
 }
 
-// ownerRoom is what t's owner has left for the rest of t's slice at now:
-// the bound its fast Breath calls respect.
-func (t *task) ownerRoom(now time.Duration) (time.Duration, bool) {
-	o := t.own
-	if o.share == 0 {
-		return 0, false
-	}
-	return o.credit(t.s.frame, t.s.limit) - (now - t.sliceStart), true
+// ownerLeft is what t's capped owner has left for the rest of t's slice at
+// now: a bound for its fast Breath calls.
+func (t *task) ownerLeft(now time.Duration) time.Duration {
+	return t.own.credit(t.s.frame, t.s.limit) - (now - t.sliceStart)
 }
