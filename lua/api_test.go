@@ -320,7 +320,7 @@ func TestTaskInspection(t *testing.T) {
 				"waiting\tnil\tA\tA:3\tnil",
 				"2\ttrue\ttrue\ttrue",
 				"0.002\t1\t0.002",
-				"Children [unmet]",
+				"Children [2 unfinished]",
 				"Frame 6 [5 frames left]",
 				"1\tA:5",
 			},

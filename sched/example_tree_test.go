@@ -44,7 +44,7 @@ func ExampleTask_Children() {
 	}
 	loader.Stop("bags closed")
 	// Output:
-	// loader: waiting, Children [unmet]
+	// loader: waiting, Children [2 unfinished]
 	//   icons: waiting, Timespan 1m0s [1m0s left]
 	//     atlas: waiting, Timespan 1m0s [1m0s left]
 	//   sounds: waiting, Timespan 1m0s [1m0s left]

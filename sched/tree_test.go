@@ -457,7 +457,7 @@ func TestChildrenConditionFollowsTree(t *testing.T) {
 				return nil, nil
 			})
 			w.frames(1)
-			if got, want := parent.Why(), "Children [unmet]"; got != want {
+			if got, want := parent.Why(), "Children [2 unfinished]"; got != want {
 				t.Errorf("Why() = %q, want %q", got, want)
 			}
 			w.work(time.Second)
@@ -536,9 +536,9 @@ func TestSnapshot(t *testing.T) {
 		w.work(500 * time.Millisecond) // time passes between frames: no task is charged
 		got := w.s.Snapshot()
 		want := []sched.TaskInfo{
-			{ID: 1, Name: "root", Owner: "A", State: sched.Waiting, Why: "Children [unmet]"},
+			{ID: 1, Name: "root", Owner: "A", State: sched.Waiting, Why: "Children [2 unfinished]"},
 			{ID: 3, Name: "a", Owner: "A", State: sched.Waiting, Parent: 1, Depth: 1, Why: "Timespan 24h0m0s [23h59m59.5s left]"},
-			{ID: 4, Name: "b", Owner: "B", State: sched.Waiting, Parent: 1, Depth: 1, Why: "Children [unmet]"},
+			{ID: 4, Name: "b", Owner: "B", State: sched.Waiting, Parent: 1, Depth: 1, Why: "Children [1 unfinished]"},
 			{ID: 5, Name: "b1", Owner: "B", State: sched.Waiting, Parent: 4, Depth: 2, Why: "Timespan 2s [1.5s left]"},
 			{ID: 2, Name: "pending", Owner: "C", State: sched.Pending},
 		}

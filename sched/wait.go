@@ -30,6 +30,7 @@ func (s *Scheduler) Timestamp(t time.Time) *waitcond.Cond { return waitcond.Time
 func (t *task) Frame() uint64      { return t.s.frame }
 func (t *task) Now() time.Time     { return t.s.judged }
 func (t *task) ChildrenDone() bool { return t.node.NumChildren() == 0 }
+func (t *task) ChildrenLeft() int  { return t.node.NumChildren() }
 
 // liveEnv is the Env for explaining a task's condition: now is the clock's.
 type liveEnv struct{ *task }

@@ -264,7 +264,7 @@ func TestWaitChildren(t *testing.T) {
 				})
 				keepHandles(w, parent)
 				w.frames(2) // child0 finished in frame 2
-				if got := parent.Why(); got != "Children [unmet]" {
+				if got := parent.Why(); got != "Children [1 unfinished]" {
 					t.Errorf("Why after frame 2: %q", got)
 				}
 				want := uint64(4)
@@ -846,7 +846,7 @@ func TestWaitWhy(t *testing.T) {
 			{either, `Or(Signal "loot" [met], Frame 5 [3 frames left])`},
 			{both, `And(Signal "loot" [met], Frame 10 [8 frames left], Future "page" [pending], Predicate "bags full" [false])`},
 			{stamp, "Timestamp 1970-01-01T00:00:05Z [4.2s left]"},
-			{parent, "Children [unmet]"},
+			{parent, "Children [1 unfinished]"},
 		}
 		for _, tt := range tests {
 			if got := tt.h.Why(); got != tt.want {

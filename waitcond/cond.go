@@ -30,6 +30,12 @@ type Env interface {
 	ChildrenDone() bool // every child of the waiting task has finished (true if it has none)
 }
 
+// ChildCounter is an Env that can also count the waiting task's unfinished
+// children; Explain then says how many a Children condition waits for.
+type ChildCounter interface {
+	ChildrenLeft() int
+}
+
 // Waitable is a task as a Task condition sees it. The scheduler's task
 // handles implement it.
 type Waitable interface {

@@ -9,7 +9,8 @@ import (
 // Explain describes c and, when env is not nil, which parts are unmet, e.g.
 // "And(Timespan 2s [1.2s left], Task "index" (owner Bags) [running])". Each
 // leaf is marked [met] or with why it is not: time or frames left,
-// [running], [unmet], [false] (a predicate) or [pending] (a future). It
+// [running] (a task), [n unfinished] (children, when env is a
+// ChildCounter), [unmet], [false] (a predicate) or [pending] (a future). It
 // evaluates every leaf once, so it calls each predicate's function.
 func (c *Cond) Explain(env Env) string {
 	var b strings.Builder
@@ -77,6 +78,12 @@ func (c *Cond) explain(b *strings.Builder, env Env) {
 		fmt.Fprintf(b, " [%d frames left]", c.n-env.Frame())
 	case KindTask:
 		b.WriteString(" [running]")
+	case KindChildren:
+		if cc, ok := env.(ChildCounter); ok {
+			fmt.Fprintf(b, " [%d unfinished]", cc.ChildrenLeft())
+		} else {
+			b.WriteString(" [unmet]")
+		}
 	case KindPredicate:
 		b.WriteString(" [false]")
 	case KindFuture:

@@ -27,6 +27,8 @@ func TestExplain(t *testing.T) {
 		{Task(nil), e, "Task nil [met]", "Task nil"},
 		{Children(), e, "Children [unmet]", "Children"},
 		{Children(), &env{childrenDone: true}, "Children [met]", "Children"},
+		{Children(), &countingEnv{left: 3}, "Children [3 unfinished]", "Children"},
+		{Children(), &countingEnv{env: env{childrenDone: true}}, "Children [met]", "Children"},
 		{lootCond, e, `Signal "loot" [unmet]`, `Signal "loot"`},
 		{fired("loot", 1).Cond(), e, `Signal "loot" [unmet]`, `Signal "loot"`},
 		{constant("bags full", false), e, `Predicate "bags full" [false]`, `Predicate "bags full"`},

@@ -19,6 +19,14 @@ func (e *env) Frame() uint64      { return e.frame }
 func (e *env) Now() time.Time     { return e.now }
 func (e *env) ChildrenDone() bool { return e.childrenDone }
 
+// countingEnv is an env that also counts unfinished children.
+type countingEnv struct {
+	env
+	left int
+}
+
+func (e *countingEnv) ChildrenLeft() int { return e.left }
+
 // task is a fake Waitable that prints itself like the scheduler's handles.
 type task struct {
 	name     string
