@@ -225,7 +225,7 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 		}
 		// The first slice of a frame is always admitted, so that a chunk
 		// estimated larger than the whole budget still runs.
-		if s.stats.Resumed > 0 && !t.admitted(budget.Frame{Limit: limit, Spent: now - start}) || !t.ownerAdmits(0) {
+		if (s.stats.Resumed > 0 && !t.admitted(budget.Frame{Limit: limit, Spent: now - start})) || !t.ownerAdmits(0) {
 			s.deferred.push(t)
 			continue
 		}
