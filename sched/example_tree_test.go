@@ -48,8 +48,8 @@ func ExampleTask_Children() {
 	//   icons: waiting, Timespan 1m0s [1m0s left]
 	//     atlas: waiting, Timespan 1m0s [1m0s left]
 	//   sounds: waiting, Timespan 1m0s [1m0s left]
-	// loader stopped: bags closed
 	// atlas stopped: parent finished
 	// icons stopped: parent finished
 	// sounds stopped: parent finished
+	// loader stopped: bags closed
 }

@@ -1,6 +1,7 @@
 package sched_test
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -13,7 +14,18 @@ import (
 
 // The tasks of these tests are made in functions of their own, marked
 // noinline, so that no handle lingers in the test's frame; the handles the
-// tests hold are in keepers and variables used after Collect.
+// tests hold are in keepers and variables used after Collect. A started
+// task keeps itself alive while its body runs, so the tests of collection
+// scope their started tasks (Task.Scope): then only other holders count.
+
+// goScoped starts a scoped task and keeps its handle in k.
+func goScoped(w *world, k *keeper, owner, name string, body sched.Body) *sched.Task {
+	h := goKept(w, k, owner, name, body)
+	if err := h.Scope(); err != nil {
+		w.t.Errorf("Scope %q: %v", name, err)
+	}
+	return h
+}
 
 //go:noinline
 func createDropped(w *world, k *keeper, name string, body sched.Body) {
@@ -26,7 +38,7 @@ func createDropped(w *world, k *keeper, name string, body sched.Body) {
 
 //go:noinline
 func startDropped(w *world, k *keeper, name string, body sched.Body) {
-	goKept(w, k, "A", name, body)
+	goScoped(w, k, "A", name, body)
 }
 
 func TestCollectStopsTaskWithoutHandles(t *testing.T) {
@@ -112,13 +124,13 @@ type handleBox struct{ h *sched.Task }
 //go:noinline
 func startIntoBox(w *world, log *[]string) *handleBox {
 	var k keeper
-	return &handleBox{goKept(w, &k, "A", "in-struct", idle(w, "in-struct", log))}
+	return &handleBox{goScoped(w, &k, "A", "in-struct", idle(w, "in-struct", log))}
 }
 
 //go:noinline
 func startIntoSlice(w *world, log *[]string) []*sched.Task {
 	var k keeper
-	return []*sched.Task{nil, goKept(w, &k, "A", "in-slice", idle(w, "in-slice", log))}
+	return []*sched.Task{nil, goScoped(w, &k, "A", "in-slice", idle(w, "in-slice", log))}
 }
 
 // startHeldByTask starts a task whose only handle is in the closure of
@@ -127,7 +139,7 @@ func startIntoSlice(w *world, log *[]string) []*sched.Task {
 //go:noinline
 func startHeldByTask(w *world, log *[]string) *sched.Task {
 	var k keeper
-	held := goKept(w, &k, "A", "in-closure", idle(w, "in-closure", log))
+	held := goScoped(w, &k, "A", "in-closure", idle(w, "in-closure", log))
 	return goKept(w, &k, "A", "holder", func(t *sched.Self) (any, error) {
 		if err := t.Wait(w.s.Timespan(time.Second)); err != nil {
 			return nil, err
@@ -171,7 +183,7 @@ func TestCollectKeepsTaskWithLiveHandle(t *testing.T) {
 	})
 }
 
-func TestSelfViewDoesNotKeepTaskAlive(t *testing.T) {
+func TestScopedSelfDoesNotKeepTaskAlive(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		w := newWorld(t, 10*time.Millisecond)
 		var k keeper
@@ -237,8 +249,8 @@ func TestCollectStopsEveryDroppedTask(t *testing.T) {
 		k.drop()
 		w.s.Collect()
 		wantLines(t, "OnFinished", *events, []string{
+			"child A stopped: parent finished", // a child's event comes before its parent's
 			"parent A stopped: handle collected",
-			"child A stopped: parent finished",
 			"later A stopped: handle collected",
 		})
 		if h := kept.hs[0]; h.Finished() {
@@ -286,7 +298,7 @@ func TestCollectedHandleStoppedAtFrameStart(t *testing.T) {
 
 //go:noinline
 func startWatched(w *world, k *keeper, log *[]string, collected chan struct{}) {
-	h := goKept(w, k, "A", "watched", idle(w, "watched", log))
+	h := goScoped(w, k, "A", "watched", idle(w, "watched", log))
 	runtime.AddCleanup(h, func(c chan struct{}) { close(c) }, collected)
 }
 
@@ -296,8 +308,9 @@ func TestCollectInTask(t *testing.T) {
 		var events []string
 		w.s.OnFinished(func(e sched.FinishEvent) { events = append(events, e.Task.Name()+": "+fmt.Sprint(e.Err)) })
 		dropped := func() { // handles made here are dropped on return
-			w.spawn("A", "other", func(t *sched.Self) (any, error) { return nil, t.Wait(waitcond.Or()) })
-			w.spawn("A", "collector", func(t *sched.Self) (any, error) {
+			var k keeper
+			goScoped(w, &k, "A", "other", func(t *sched.Self) (any, error) { return nil, t.Wait(waitcond.Or()) })
+			goScoped(w, &k, "A", "collector", func(t *sched.Self) (any, error) {
 				t.Scheduler().Collect()
 				events = append(events, "collector goes on")
 				return nil, t.Wait(waitcond.Or())
@@ -315,4 +328,148 @@ func TestCollectInTask(t *testing.T) {
 			t.Fatalf("at the next frame: %q, want %q", events, want)
 		}
 	})
+}
+
+// A started Go task runs to its end whether or not code holds its handle,
+// like a goroutine; a created one that nothing holds is collected.
+func TestStartedTaskRunsWithoutHandles(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		events := recordFinishes(w)
+		var k keeper
+		var log []string
+		goDropped(w, &k, "runner", func(t *sched.Self) (any, error) {
+			for i := range 3 {
+				w.work(4 * time.Millisecond)
+				log = append(log, fmt.Sprint("chunk ", i))
+				t.Breath()
+			}
+			return nil, t.Wait(w.s.Frames(2))
+		})
+		createDropped(w, &k, "never started", idle(w, "never started", &log))
+		k.drop()
+		w.s.Collect() // before the first slice of "runner"
+		for range 6 {
+			w.frames(1)
+			w.s.Collect()
+		}
+		wantLines(t, "log", log, []string{"chunk 0", "chunk 1", "chunk 2"})
+		wantLines(t, "OnFinished", *events, []string{
+			"never started A stopped: handle collected",
+			"runner A returned: <nil>",
+		})
+		if len(w.warns) != 1 || w.warns[0].Kind != sched.Collected || w.warns[0].Task != "never started" {
+			t.Errorf("warnings = %+v, want one Collected warning for the task never started", w.warns)
+		}
+	})
+}
+
+//go:noinline
+func goDropped(w *world, k *keeper, name string, body sched.Body) {
+	goKept(w, k, "A", name, body)
+}
+
+// A scoped task is never collected before its first slice has begun, even
+// when its handle was dropped right after Start.
+func TestScopedTaskNotCollectedBeforeFirstSlice(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var k keeper
+		var log []string
+		startDropped(w, &k, "scoped", func(t *sched.Self) (any, error) {
+			log = append(log, "ran")
+			return nil, t.Wait(w.s.Timespan(day))
+		})
+		k.drop()
+		w.s.Collect()
+		w.frames(1)
+		wantLines(t, "log", log, []string{"ran"})
+		w.s.Collect()
+		if got := w.s.Snapshot(); len(got) != 0 {
+			t.Errorf("after its first slice and Collect: %+v, want it stopped", got)
+		}
+	})
+}
+
+// A stop by collection is reported as a Collected warning naming the owner,
+// the task and where it was created.
+func TestCollectedWarning(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		line := createHere(w)
+		w.s.Collect()
+		if len(w.warns) != 1 {
+			t.Fatalf("warnings = %+v, want one", w.warns)
+		}
+		wn := w.warns[0]
+		where := "sched/gc_test.go:" + fmt.Sprint(line)
+		if wn.Kind != sched.Collected || wn.Owner != "Bags" || wn.Task != "loader" || wn.Created != where {
+			t.Errorf("warning = %+v, want Collected, Bags, loader, created at %s", wn, where)
+		}
+		want := "stopped: no code holds its handle (handle collected), created at " + where
+		if got := wn.Message(); got != want {
+			t.Errorf("Message() = %q, want %q", got, want)
+		}
+	})
+}
+
+// createHere creates a task and drops it; it returns the line of Create.
+//
+//go:noinline
+func createHere(w *world) int {
+	_, _, line, _ := runtime.Caller(0)
+	w.s.Create("Bags", "loader", func(*sched.Self) (any, error) { return nil, nil })
+	return line + 1
+}
+
+func TestCreatedAt(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		_, _, line, _ := runtime.Caller(0)
+		h, _ := w.s.Go("A", "go", func(*sched.Self) (any, error) { return nil, nil })
+		if want := fmt.Sprintf("sched/gc_test.go:%d", line+1); h.CreatedAt() != want {
+			t.Errorf("CreatedAt() of a task made by Go = %q, want %q", h.CreatedAt(), want)
+		}
+		h.SetCreatedAt("loader.lua:3")
+		if h.CreatedAt() != "loader.lua:3" {
+			t.Errorf("CreatedAt() after SetCreatedAt = %q", h.CreatedAt())
+		}
+		w.frames(1)
+		if err := h.Scope(); !errors.Is(err, sched.ErrFinished) {
+			t.Errorf("Scope on a finished task: %v, want ErrFinished", err)
+		}
+	})
+}
+
+// The package example's program, with the real clock and a garbage
+// collection forced before every frame, and its handle dropped: the task
+// still runs to its end.
+func TestRealClockGCEveryFrame(t *testing.T) {
+	s := sched.New(sched.WithBudget(time.Millisecond), sched.WithWarningHandler(func(w sched.Warning) {
+		t.Errorf("warning: %s %s", w.Task, w.Message())
+	}))
+	defer s.Close()
+	sum := 0
+	done := false
+	s.OnFinished(func(e sched.FinishEvent) {
+		v, err := e.Task.Result()
+		sum, done = v.(int), err == nil
+	})
+	s.Go("Bags", "index", func(t *sched.Self) (any, error) {
+		n := 0
+		for i := 1; i <= 200_000; i++ {
+			n += i
+			if i%1000 == 0 {
+				t.Breath()
+			}
+		}
+		return n, nil
+	})
+	for frames := 0; !done && frames < 100_000; frames++ {
+		runtime.GC()
+		s.RunFrame()
+	}
+	if !done || sum != 200_000*200_001/2 {
+		t.Fatalf("done %v, sum %d: the task did not finish", done, sum)
+	}
 }

@@ -2,7 +2,9 @@ package sched
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"weak"
 )
 
@@ -50,7 +52,7 @@ func (s *Scheduler) newHandle(t *task) *Task {
 }
 
 // applyCollected stops, at the start of a frame, the tasks whose handles
-// were collected since the last frame. A task for which code has made a new
+// were collected since the last frame, each with a Collected warning. A task for which code has made a new
 // handle since (Self.Handle) is left alone. Cleanups run on another
 // goroutine, so they only queue; the stops happen here, on the frame
 // goroutine, at a cost proportional to the handles collected.
@@ -62,8 +64,44 @@ func (s *Scheduler) applyCollected() {
 
 func (s *Scheduler) stopIfCollected(t *task) {
 	if t.state != Finished && !t.abandoned && t.handle.Value() == nil {
+		s.warn(Warning{Kind: Collected, Frame: s.frame, Task: t.name, Owner: t.own.name, Created: t.created(), Self: &t.self})
 		s.stopTask(t, &StopError{Reason: "handle collected"})
 	}
+}
+
+// Scope makes the task stop ("handle collected") once no code holds its
+// handle but its own body: the body's Self no longer keeps it alive, from
+// its first slice on (a task is never collected before it has begun). A
+// host object that owns a task, such as a loader for a window, scopes it so
+// that dropping the object stops the task. A body that holds its own
+// handle (Self.Handle) still keeps itself alive. Scoping a finished task
+// fails with ErrFinished.
+func (h *Task) Scope() error {
+	t := h.t
+	if err := t.s.control("Scope", t); err != nil {
+		return err
+	}
+	t.scoped = true
+	if t.w != nil { // its first slice has begun
+		t.keep = nil
+	}
+	return nil
+}
+
+// CreatedAt is where the task was created: what SetCreatedAt set, else the
+// Go file and line that called Create or Go ("game/loader.go:42").
+func (h *Task) CreatedAt() string { return h.t.created() }
+
+// SetCreatedAt sets what CreatedAt reports, for a host binding whose tasks
+// are created by script code (the Lua binding gives the script's position).
+func (h *Task) SetCreatedAt(where string) { h.t.createdAt = where }
+
+func (t *task) created() string {
+	if t.createdAt != "" || t.createdPC == 0 {
+		return t.createdAt
+	}
+	f, _ := runtime.CallersFrames([]uintptr{t.createdPC}).Next()
+	return filepath.Base(filepath.Dir(f.File)) + "/" + filepath.Base(f.File) + ":" + strconv.Itoa(f.Line)
 }
 
 // Collect runs the garbage collector and stops at once every task whose

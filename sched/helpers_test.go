@@ -19,6 +19,7 @@ type world struct {
 	s     *sched.Scheduler
 	trace []string
 	errs  []sched.TaskError
+	warns []sched.Warning
 }
 
 func newWorld(t *testing.T, budget time.Duration, opts ...sched.Option) *world {
@@ -29,6 +30,7 @@ func newWorld(t *testing.T, budget time.Duration, opts ...sched.Option) *world {
 		sched.WithBudget(budget),
 		sched.WithTrace(func(e sched.Event) { w.trace = append(w.trace, e.String()) }),
 		sched.WithErrorHandler(func(e sched.TaskError) { w.errs = append(w.errs, e) }),
+		sched.WithWarningHandler(func(wn sched.Warning) { w.warns = append(w.warns, wn) }),
 	}, opts...)
 	w.s = sched.New(opts...)
 	t.Cleanup(func() { w.s.Close() })

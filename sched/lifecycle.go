@@ -38,6 +38,7 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	}
 	t.state = Active
 	t.level = budget.Short
+	t.keep = s.handle(t)
 	if s.trace != nil {
 		s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
 	}
@@ -135,12 +136,12 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 }
 
 // finish records how t ended, takes it out of every structure, reports it,
-// wakes the tasks waiting for it, and stops its unfinished children,
-// deepest first.
+// wakes the tasks waiting for it, stops its unfinished children, deepest
+// first, and then fires its finished event.
 func (s *Scheduler) finish(t *task, res any, err error) {
 	t.state, t.result, t.err = Finished, res, err
 	t.finished.Store(true)
-	t.suspended = false
+	t.suspended, t.keep = false, nil
 	s.disarm(t)
 	s.unlink(t)
 	t.own.live--
@@ -153,7 +154,6 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 		t.own.errors++
 		s.onError(TaskError{Frame: s.frame, Task: t.name, Owner: t.own.name, Err: err})
 	}
-	s.notifyFinished(t)
 	if len(t.waiters) > 0 {
 		s.wakeWaiters(t)
 	}
@@ -167,6 +167,7 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 			}
 		}
 	}
+	s.notifyFinished(t) // after its children's, as in blTasks
 	if p := t.node.Parent(); p != nil {
 		t.node.Detach()
 		if p.Value.state == Waiting && !p.Value.suspended { // else check does nothing: spare the clock read

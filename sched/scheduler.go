@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -140,6 +141,27 @@ func (s *Scheduler) Current() *Self {
 // one given to RunAs, or "host". Creating more live tasks than the owner's
 // limit fails with ErrTaskLimit.
 func (s *Scheduler) Create(ownerName, name string, body Body) (*Task, error) {
+	return s.create(ownerName, name, body, callerPC())
+}
+
+// Go creates a task and starts it.
+func (s *Scheduler) Go(owner, name string, body Body) (*Task, error) {
+	h, err := s.create(owner, name, body, callerPC())
+	if err != nil {
+		return nil, err
+	}
+	return h, h.Start()
+}
+
+// callerPC is the program counter of the call of its caller's caller: the
+// code that called Create or Go.
+func callerPC() uintptr {
+	var pc [1]uintptr
+	runtime.Callers(3, pc[:])
+	return pc[0]
+}
+
+func (s *Scheduler) create(ownerName, name string, body Body, pc uintptr) (*Task, error) {
 	if s.closed {
 		return nil, fmt.Errorf("Create %q: %w", name, ErrClosed)
 	}
@@ -156,21 +178,12 @@ func (s *Scheduler) Create(ownerName, name string, body Body) (*Task, error) {
 		return nil, fmt.Errorf("Create %q: owner %s has %d live tasks: %w", name, o.name, o.live, ErrTaskLimit)
 	}
 	s.seq++
-	t := &task{s: s, seq: s.seq, name: name, own: o, body: body}
+	t := &task{s: s, seq: s.seq, name: name, own: o, body: body, createdPC: pc}
 	t.self.t = t
 	t.node.Value = t
 	o.live++
 	s.link(t)
 	return s.handle(t), nil
-}
-
-// Go creates a task and starts it.
-func (s *Scheduler) Go(owner, name string, body Body) (*Task, error) {
-	h, err := s.Create(owner, name, body)
-	if err != nil {
-		return nil, err
-	}
-	return h, h.Start()
 }
 
 // Tasks yields a handle to every task that has not finished, in creation
@@ -270,8 +283,11 @@ func (s *Scheduler) startSlice(t *task, now time.Duration) {
 	// (see breath), from what is noted here: a slice that parks, waits or
 	// finishes without a Breath (BreathFor, Wait, a short body) needs none.
 	t.allowPending, t.allowShared = true, s.turnsWaiting() > 0
-	if t.w == nil {
+	if t.w == nil { // its first slice
 		t.w = s.worker(t)
+		if t.scoped {
+			t.keep = nil
+		}
 	}
 	s.current, t.onStack, s.sliceEnded = t, true, false
 	if t.onSlice != nil {
@@ -302,7 +318,7 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 		t.releaseCoroutine()
 	}
 	if s.warnAfter > 0 && took >= s.warnAfter {
-		s.warn(t, took)
+		s.warnSlow(t, took)
 	}
 	if s.trace != nil {
 		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome.String()})

@@ -1,6 +1,10 @@
 package sched
 
-import "time"
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
 
 // Self is the view of h's task for the running task's own code: non-nil
 // only while h's task is the one running.
@@ -17,34 +21,80 @@ func (t *Self) Running() bool { return t.t.s.current == t.t }
 // State is the task's state (Active while it runs).
 func (t *Self) State() State { return t.t.state }
 
-// Warning is a performance warning: a slice ran past the watchdog's
-// threshold without breathing.
+// WarningKind says what a Warning is about.
+type WarningKind uint8
+
+const (
+	// SlowSlice: a slice ran past the watchdog's threshold without
+	// breathing (WithWatchdog).
+	SlowSlice WarningKind = iota
+	// Collected: a task was stopped because no code held its handle any
+	// more; it finished with the reason "handle collected".
+	Collected
+)
+
+// Warning is something the host should know about a task that is not an
+// error of the task's own: a slice that ran too long, a task stopped
+// because its handles were dropped.
 type Warning struct {
+	Kind  WarningKind
 	Frame uint64
 	Task  string
 	Owner string
-	Took  time.Duration // the slice's length
-	Self  *Self         // the task, parked or finished, for a host that wants to look at it (not a handle)
-	// Traceback is where the task's code stood when the slice ended, as
-	// the function given to Self.SetTraceback tells (a Lua binding gives
-	// the Lua stack of the Breath or Wait that ended the slice); empty when
-	// none was given or the task finished in that slice.
+	Took  time.Duration // SlowSlice: the slice's length
+	// Created is where the task was created (Task.CreatedAt).
+	Created string
+	Self    *Self // the task, parked or finished, for a host that wants to look at it (not a handle)
+	// Traceback (SlowSlice) is where the task's code stood when the slice
+	// ended, as the function given to Self.SetTraceback tells (a Lua
+	// binding gives the Lua stack of the Breath or Wait that ended the
+	// slice); empty when none was given or the task finished in that slice.
 	Traceback string
 }
 
-// WithWatchdog calls f, on the frame goroutine, after every slice that ran
-// for warn or longer: a task that does not breathe often enough. Go tasks
-// cannot be preempted, so this only warns; the Lua binding also interrupts.
+// Message says what happened, in a line, without the task's name:
+// "slice ran 12ms without breathing", "stopped: no handle held (handle
+// collected), created at game/loader.go:42".
+func (w Warning) Message() string {
+	switch w.Kind {
+	case SlowSlice:
+		return fmt.Sprintf("slice ran %v without breathing", w.Took)
+	case Collected:
+		msg := "stopped: no code holds its handle (handle collected)"
+		if w.Created != "" {
+			msg += ", created at " + w.Created
+		}
+		return msg
+	}
+	return fmt.Sprintf("warning of kind %d", w.Kind)
+}
+
+// WithWatchdog warns about every slice that ran for warn or longer: a task
+// that does not breathe often enough. f receives these SlowSlice warnings
+// and every other warning (as WithWarningHandler). Go tasks cannot be
+// preempted, so this only warns; the Lua binding also interrupts.
 func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 	return func(s *Scheduler) { s.warnAfter, s.onWarn = warn, f }
 }
 
-func (s *Scheduler) warn(t *task, took time.Duration) {
-	w := Warning{Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Self: &t.self}
+// WithWarningHandler sets the function that receives every Warning, on the
+// frame goroutine. The default logs it with slog.Default.
+func WithWarningHandler(f func(Warning)) Option { return func(s *Scheduler) { s.onWarn = f } }
+
+func (s *Scheduler) warnSlow(t *task, took time.Duration) {
+	w := Warning{Kind: SlowSlice, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self}
 	if t.traceback != nil && t.state != Finished {
 		w.Traceback = t.traceback()
 	}
-	s.onWarn(w)
+	s.warn(w)
+}
+
+func (s *Scheduler) warn(w Warning) {
+	if s.onWarn != nil {
+		s.onWarn(w)
+		return
+	}
+	slog.Warn("task warning", "owner", w.Owner, "task", w.Task, "frame", w.Frame, "warning", w.Message())
 }
 
 // SetTraceback sets the function that tells a watchdog Warning about the

@@ -84,6 +84,13 @@ type task struct {
 	parent    *task // the task that started it, kept after it finished; nil for an orphan
 	abandoned bool
 	handle    weak.Pointer[Task] // the canonical handle, while any code holds it
+	// keep holds the handle while the task counts as holding it itself:
+	// from its start until it finishes, or, once scoped, until its first
+	// slice begins. A started task thus never disappears before it ran.
+	keep      *Task
+	scoped    bool    // Scope: only handles other than its body's keep it
+	createdPC uintptr // the Go caller of Create, for CreatedAt
+	createdAt string  // SetCreatedAt
 
 	result any
 	err    error
@@ -102,10 +109,15 @@ type task struct {
 	self               Self
 }
 
-// Task is a handle to a task: what Create and Go return. When no code holds
-// a task's handle any more and the task was not abandoned, the scheduler
-// stops it ("handle collected") at the start of a later frame; see
-// Scheduler.Collect. Controlling a task (Stop, Suspend, Resume, Abandon)
+// Task is a handle to a task: what Create and Go return. A task has one
+// handle: every call that gives a handle to the same task gives the same
+// pointer. A started task runs until it finishes or is stopped, like a
+// goroutine, whether code holds its handle or not: its running body counts
+// as holding it. A task that nothing holds a handle to, and that was not
+// abandoned, is stopped ("handle collected") at the start of a later frame
+// (see Scheduler.Collect) and reported as a Collected Warning: a task
+// created and never started, or one made with Scope whose other holders
+// all let go of it. Controlling a task (Stop, Suspend, Resume, Abandon)
 // from code of another owner fails with ErrForeign; reading it does not. All
 // methods must be called from the frame goroutine: by the host between or
 // around frames, or by task code.
@@ -114,9 +126,9 @@ type Task struct {
 }
 
 // Self is a task's view of itself: what its body receives and Current
-// returns. It does not keep the task alive: a task whose handles are all
-// dropped is stopped even though its body still holds its Self. Its methods
-// are valid only from the task's own code while it runs.
+// returns. While the body runs, the task counts as holding its own handle
+// (unless it was made with Scope). Its methods are valid only from the
+// task's own code while it runs.
 type Self struct {
 	t *task
 }

@@ -225,13 +225,13 @@ func TestStopPropagatesThroughThreeLevels(t *testing.T) {
 			"1 [A] b: finish: parent finished",
 		})
 		wantLines(t, "OnFinished", *events, []string{
-			"root A stopped: bye",
 			"a1x A stopped: parent finished",
 			"a1 A stopped: parent finished",
 			"a2 A stopped: parent finished",
 			"a A stopped: parent finished",
 			"b1 A stopped: parent finished",
 			"b A stopped: parent finished",
+			"root A stopped: bye", // after its descendants', as in blTasks
 		})
 		// Deferred functions run as each task is stopped; the task whose
 		// stop stopped the others unwinds last.
