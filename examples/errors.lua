@@ -5,10 +5,11 @@
 -- A task that raises an error finishes with it: the host reports it (the
 -- ERROR line, attributed to this addon) and Result() raises it again. A
 -- wait that would close a cycle of tasks waiting on each other is refused.
--- A task whose every handle was dropped is stopped when the garbage
--- collector finds that out; collectgarbage("collect") makes it happen now
--- (on the runner's virtual clock, before collectgarbage returns). An
--- abandoned task is never stopped that way. The transcript is
+-- A started task runs until it ends; one made with Scope is stopped when
+-- the garbage collector finds that no code but its own holds its handle;
+-- collectgarbage("collect") makes it happen now (on the runner's virtual
+-- clock, before collectgarbage returns). An abandoned task is never
+-- stopped that way. The transcript is
 -- examples/errors.txt.
 
 local Task, Wait = blTasks.Task, blTasks.Wait
@@ -39,7 +40,11 @@ end)
 a:Start()
 b:Start()
 
--- 3. Tasks nobody holds, and one that was abandoned.
+-- 3. Tasks and their handles. A task whose function holds its self runs
+-- until it ends whether anyone else holds its handle or not, as in blTasks.
+-- A task made with Scope stops ("handle collected", with a WARN line naming
+-- where it was created) once no code but its own holds its handle, unless
+-- it was abandoned.
 local lastRan = {}
 local function loop(name)
 	return function(self)
@@ -49,9 +54,10 @@ local function loop(name)
 		end
 	end
 end
-Task.Create(loop("dropped")):Start() -- the handle is dropped at once
-local kept = Task.Create(loop("kept")):Start()
-Task.Create(loop("abandoned")):Start():Abandon()
+Task.Create(loop("unheld")):Start() -- the handle is dropped at once: it runs on
+Task.Create(loop("scoped")):Scope():Start() -- dropped at once: collected
+local kept = Task.Create(loop("kept")):Scope():Start()
+Task.Create(loop("abandoned")):Scope():Start():Abandon()
 
 Sim.OnFrame(function(frame)
 	if frame == 3 then
@@ -60,8 +66,8 @@ Sim.OnFrame(function(frame)
 	elseif frame == 5 then
 		kept:Stop("not needed any more")
 		print("kept: " .. kept:Status() .. ", " .. kept:Error())
-		print(string.format("last ran: dropped in frame %d, kept in %d, abandoned in %d",
-			lastRan.dropped, lastRan.kept, lastRan.abandoned))
+		print(string.format("last ran: unheld in frame %d, scoped in %d, kept in %d, abandoned in %d",
+			lastRan.unheld, lastRan.scoped, lastRan.kept, lastRan.abandoned))
 		Sim.Done()
 	end
 end)

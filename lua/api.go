@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"strings"
+
 	glua "github.com/yuin/gopher-lua"
 
 	"github.com/framesched/framesched/sched"
@@ -33,28 +35,73 @@ func (a *Addon) installAPI() {
 	})
 }
 
-// create is Task.Create(fn [, owner]): a pending task owned by the addon.
-// An addon may name only itself as the owner.
+// create is Task.Create(fn [, owner]): a pending task. Its owner is the
+// running task's owner, or this addon outside any task; an owner given as a
+// string may be the addon's own name, or another addon's when the addon may
+// impersonate (AddonOptions.Impersonate); another value is ignored, as in
+// blTasks.
 func (a *Addon) create(L *glua.LState) int {
 	fn := CheckFunction(L, 1, "Task.Create")
-	if owner := optString(L, 2, "Task.Create"); owner != "" && owner != a.name {
-		L.RaiseError("Task.Create: owner %q is not this addon (%s)", owner, a.name)
+	owner := ""
+	if a.h.s.Current() == nil {
+		owner = a.name
 	}
-	h, err := a.h.s.Create(a.name, taskName(fn), a.body(fn))
+	if name, ok := L.Get(2).(glua.LString); ok {
+		if string(name) != a.name && !a.opts.Impersonate {
+			L.RaiseError("Task.Create: owner %q is not this addon (%s), and the addon may not impersonate others", string(name), a.name)
+		}
+		owner = string(name)
+	}
+	h, err := a.h.s.Create(owner, taskName(fn), a.body(fn))
 	if err != nil {
 		raise(L, "Task.Create", err)
 	}
-	L.Push(newTaskUD(L, &taskRef{h: h}))
+	h.Scope() // its own references are Lua values: the collector sees them
+	h.SetCreatedAt(strings.TrimSuffix(strings.TrimPrefix(L.Where(1), "@"), ":"))
+	L.Push(a.handle(h))
 	return 1
 }
 
-// current is Task.Current(): the running task's view of itself, or nil.
+// current is Task.Current(): the running task's handle (its view, for a
+// task made with Scope), or nil.
 func (a *Addon) current(L *glua.LState) int {
-	if self := a.h.s.Current(); self != nil {
-		L.Push(newTaskUD(L, &taskRef{self: self}))
-	} else {
+	self := a.h.s.Current()
+	switch lt := a.h.running[idOf(self)]; {
+	case self == nil:
 		L.Push(glua.LNil)
+	case lt != nil && lt.view != nil && lt.a == a:
+		L.Push(lt.view)
+	default:
+		L.Push(a.handle(self.Handle()))
 	}
+	return 1
+}
+
+func idOf(self *sched.Self) uint64 {
+	if self == nil {
+		return 0
+	}
+	return self.ID()
+}
+
+// taskScope is Scope(): the task stops ("handle collected") once no code
+// holds its handle but the task itself: its function then receives a view
+// of it that does not keep it alive (== to its handle, but not rawequal).
+// Only a pending task can be scoped: a started one holds its handle already.
+func (a *Addon) taskScope(L *glua.LState) int {
+	r := checkTask(L, 1, "Scope")
+	h := r.handle()
+	switch {
+	case h.Finished():
+		L.RaiseError("Scope: task finished")
+	case h.State() != sched.Pending:
+		L.RaiseError("Scope: task already started (only a pending task can be scoped)")
+	}
+	if err := h.Scope(); err != nil {
+		raise(L, "Scope", err)
+	}
+	a.h.scoped[h.ID()] = true
+	L.Push(L.Get(1))
 	return 1
 }
 
@@ -76,8 +123,9 @@ func (a *Addon) taskMethods() map[string]glua.LGFunction {
 		"Owner":       func(L *glua.LState) int { L.Push(glua.LString(checkTask(L, 1, "Owner").handle().Owner())); return 1 },
 		"Name":        func(L *glua.LState) int { L.Push(glua.LString(checkTask(L, 1, "Name").handle().Name())); return 1 },
 		"ID":          func(L *glua.LState) int { L.Push(glua.LNumber(checkTask(L, 1, "ID").id())); return 1 },
-		"Parent":      taskParent,
-		"Children":    taskChildren,
+		"Parent":      a.taskParent,
+		"Children":    a.taskChildren,
+		"Scope":       a.taskScope,
 		"Stats":       taskStats,
 		"Why":         taskWhy,
 	}
@@ -164,7 +212,7 @@ func running(L *glua.LState, r *taskRef, fn string) *sched.Self {
 func (a *Addon) breath(name string, f func(*sched.Self)) glua.LGFunction {
 	return func(L *glua.LState) int {
 		r := checkTask(L, 1, name)
-		self := r.self
+		self := r.self // nil for a handle until running caches it
 		if self == nil || !self.Running() || L.Parent != nil || L == L.G.MainThread {
 			self = running(L, r, name)
 			parks(L, a.h, func() { f(self) })
@@ -251,19 +299,19 @@ func taskError(L *glua.LState) int {
 	return 1
 }
 
-func taskParent(L *glua.LState) int {
+func (a *Addon) taskParent(L *glua.LState) int {
 	if p := checkTask(L, 1, "Parent").handle().Parent(); p != nil {
-		L.Push(newTaskUD(L, &taskRef{h: p}))
+		L.Push(a.handle(p))
 	} else {
 		L.Push(glua.LNil)
 	}
 	return 1
 }
 
-func taskChildren(L *glua.LState) int {
+func (a *Addon) taskChildren(L *glua.LState) int {
 	t := L.NewTable()
 	for _, c := range checkTask(L, 1, "Children").handle().Children() {
-		t.Append(newTaskUD(L, &taskRef{h: c}))
+		t.Append(a.handle(c))
 	}
 	L.Push(t)
 	return 1
@@ -326,6 +374,7 @@ func (h *Host) finished(e sched.FinishEvent) {
 	if lt := h.running[e.Task.ID()]; lt != nil && e.How == sched.Stopped {
 		lt.stopped()
 	}
+	delete(h.scoped, e.Task.ID())
 	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
 		for _, a := range h.addons {
 			for _, fn := range a.onFinEv {
@@ -333,7 +382,7 @@ func (h *Host) finished(e sched.FinishEvent) {
 				if e.Err != nil {
 					errv = glua.LString(e.Err.Error())
 				}
-				if err := a.Call(fn, newTaskUD(a.L, &taskRef{h: e.Task}), glua.LString(e.How.String()), errv); err != nil {
+				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {
 					h.s.ReportError(a.name, "OnFinished handler", luaError(err))
 				}
 			}

@@ -219,8 +219,8 @@ func TestTaskLifecycle(t *testing.T) {
 			frames: 4,
 			want: []string{
 				"other\t1",
+				"finished\tA:5\tstopped\tparent finished\t1", // the child's event first, as in blTasks
 				"finished\tA:3\tstopped\tby child\t1",
-				"finished\tA:5\tstopped\tparent finished\t1",
 				"other\t2",
 				"other\t3",
 				"finished\tA:12\treturned\tnil\t4",

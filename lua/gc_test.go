@@ -4,19 +4,22 @@ import (
 	"testing"
 
 	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/sched"
 )
 
-// A task whose every handle is dropped, and that was not abandoned, is
-// stopped with "handle collected". gopher-lua has no __gc: what counts is
-// whether the Go GC can still reach the handle's userdata, and a Lua state
-// can hold a value longer than the script's scoping suggests (a register of
-// a function still running, a slot above the stack top not yet cleared). So
-// the scripts drop handles in chunks that have returned, or by setting the
-// local of a parked task to nil, and never in the function that is running
-// when collect is called. collect runs Lua's collectgarbage, then
-// Scheduler.Collect twice: a stop can release the last reference to another
-// handle (a parent's thread holding its child's), which only the second
-// collection sees.
+// A task every handle of which is unreferenced, and that was not abandoned,
+// is stopped with "handle collected": a task never started, one whose
+// function holds no handle of itself, one made with Scope. A task whose
+// function holds its self runs to its end, as in blTasks. gopher-lua has
+// no __gc: what counts is whether the Go GC can still reach the handle's
+// userdata, and a Lua state can hold a value longer than the script's
+// scoping suggests (a register of a function still running, a slot above
+// the stack top not yet cleared). So the scripts drop handles in chunks
+// that have returned, or by setting the local of a parked task to nil, and
+// never in the function that is running when collect is called. collect
+// runs Lua's collectgarbage, then Scheduler.Collect twice: a stop can
+// release the last reference to another handle (a parent's thread holding
+// its child's), which only the second collection sees.
 
 // newEnv's schedulers use WithManualCollect, so that no stop happens before
 // collect, whenever the Go GC runs.
@@ -34,8 +37,15 @@ func collect(e *env, a *lua.Addon) {
 const onFinished = `
 	blTasks.OnFinished(function(t, how, err) print("finished", t:Name(), how, err) end)`
 
-// idle is a task function that waits forever.
+// idle is a task function that waits forever, holding its self.
 const idle = `function(self) while true do self:Wait(Wait.Frames(1000)) end end`
+
+// selfless is a task function that waits forever without holding a handle
+// of itself: it waits for the result of a task that never finishes.
+const selfless = `function() forever:Result() end`
+
+// foreverTask starts the task selfless waits for.
+const foreverTask = `forever = Task.Create(` + idle + `):Start()`
 
 func TestGCStopsDroppedHandle(t *testing.T) {
 	for _, tc := range []struct {
@@ -43,8 +53,8 @@ func TestGCStopsDroppedHandle(t *testing.T) {
 		want      []string
 	}{
 		{
-			name: "started, in a local of the script",
-			src:  `local h = Task.Create(` + idle + `):Start()`,
+			name: "started, holding no handle of itself",
+			src:  `local h = Task.Create(` + selfless + `):Start()`,
 			want: []string{"finished\tA:1\tstopped\thandle collected"},
 		},
 		{
@@ -53,37 +63,36 @@ func TestGCStopsDroppedHandle(t *testing.T) {
 			want: []string{"finished\tA:1\tstopped\thandle collected"},
 		},
 		{
-			name: "the task's self and Current() held by its own function",
+			name: "scoped: its self and Current() held by its own function",
 			src: `
 				Task.Create(function(self)
 					local me, cur = self, Task.Current()
-					mine = {self, cur} -- a view does not keep its task alive, wherever it is kept
+					mine = {self, cur} -- a scoped task's view does not keep it alive, wherever it is kept
 					while true do me:Wait(Wait.Frames(1000)) end
-				end):Start()`,
+				end):Scope():Start()`,
 			want: []string{"finished\tA:2\tstopped\thandle collected"},
 		},
 		{
 			name: "a parked task's local set to nil",
 			src: `
 				Task.Create(function(self)
-					local child = Task.Create(` + idle + `):Start()
+					local child = Task.Create(` + selfless + `):Start()
 					self:Wait(Wait.Frame())
 					child = nil
-					self:Abandon() -- keep the parent alive; its child is not abandoned
 					while true do self:Wait(Wait.Frames(1000)) end
 				end):Start()`,
 			want: []string{"finished\tA:3\tstopped\thandle collected"},
 		},
 		{
-			name: "dropped with its children",
+			name: "scoped, dropped with its children",
 			src: `
 				Task.Create(function(self)
 					kid = Task.Create(` + idle + `):Start() -- a child kept in a table
 					while true do self:Wait(Wait.Frames(1000)) end
-				end):Start()`,
+				end):Scope():Start()`,
 			want: []string{
+				"finished\tA:3\tstopped\tparent finished", // a child's event comes first
 				"finished\tA:2\tstopped\thandle collected",
-				"finished\tA:3\tstopped\tparent finished",
 			},
 		},
 	} {
@@ -92,6 +101,7 @@ func TestGCStopsDroppedHandle(t *testing.T) {
 				e := newEnv(t, lua.Config{})
 				a := e.addon("A", lua.AddonOptions{})
 				e.run(a, onFinished)
+				e.run(a, foreverTask)
 				e.run(a, tc.src)
 				e.frames(3)
 				if len(e.out) != 0 {
@@ -109,29 +119,34 @@ func TestGCStopsDroppedHandle(t *testing.T) {
 
 func TestGCKeepsHeldHandle(t *testing.T) {
 	for _, tc := range []struct{ name, src string }{
-		{"abandoned", `local h = Task.Create(` + idle + `):Start() h:Abandon()`},
-		{"in a global table", `keep = {} keep[1] = Task.Create(` + idle + `):Start()`},
+		{"its function holds its self", `Task.Create(` + idle + `):Start()`},
+		{"its function holds Current()", `Task.Create(function() local me = Task.Current() while true do me:Wait(Wait.Frames(1000)) end end):Start()`},
+		{"a scoped task that holds its handle in an upvalue", `
+			local h
+			h = Task.Create(function() while true do h:Wait(Wait.Frames(1000)) end end):Scope():Start()`},
+		{"abandoned", `local h = Task.Create(` + selfless + `):Start() h:Abandon()`},
+		{"in a global table", `keep = {} keep[1] = Task.Create(` + selfless + `):Start()`},
 		{"in a global", `kept = Task.Create(` + idle + `)`},
 		{"in an upvalue of a global function", `
-			local h = Task.Create(` + idle + `):Start()
+			local h = Task.Create(` + selfless + `):Start()
 			function get() return h end`},
 		{"in a local of a parked task", `
 			Task.Create(function(self)
-				local child = Task.Create(` + idle + `):Start()
-				self:Abandon()
+				local child = Task.Create(` + selfless + `):Start()
 				while true do self:Wait(Wait.Frames(1000)) end
 			end):Start()`},
 		{"waited for by another task", `
-			local h = Task.Create(` + idle + `):Start()
-			Task.Create(function(self) self:Abandon() self:Wait(Wait.Task(h)) end):Start()`},
+			local h = Task.Create(` + selfless + `):Start()
+			Task.Create(function(self) self:Wait(Wait.Task(h)) end):Start()`},
 		{"in a condition kept in a table", `
-			conds = {Wait.Task(Task.Create(` + idle + `):Start())}`},
+			conds = {Wait.Task(Task.Create(` + selfless + `):Start())}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bubble(t, func(t *testing.T) {
 				e := newEnv(t, lua.Config{})
 				a := e.addon("A", lua.AddonOptions{})
 				e.run(a, onFinished)
+				e.run(a, foreverTask)
 				e.run(a, tc.src)
 				e.frames(3)
 				collect(e, a)
@@ -152,12 +167,16 @@ func TestGCAfterRelease(t *testing.T) {
 		e := newEnv(t, lua.Config{})
 		a := e.addon("A", lua.AddonOptions{})
 		e.run(a, onFinished)
-		e.run(a, `keep = {Task.Create(`+idle+`):Start()}`)
+		e.run(a, foreverTask)
+		e.run(a, `keep = {Task.Create(`+selfless+`):Start()}`)
 		e.frames(2)
 		collect(e, a)
 		checkLines(t, e.out, nil)
 		e.run(a, `keep = nil`)
 		collect(e, a)
 		checkLines(t, e.out, []string{"finished\tA:1\tstopped\thandle collected"})
+		if len(e.warns) != 1 || e.warns[0].Kind != sched.Collected || e.warns[0].Created != "A:1" {
+			t.Errorf("warnings = %+v, want one Collected warning for the task created at A:1", e.warns)
+		}
 	})
 }

@@ -43,6 +43,7 @@ func newEnv(t testing.TB, cfg lua.Config, opts ...sched.Option) *env {
 		sched.WithBudget(budget),
 		sched.WithTrace(func(ev sched.Event) { e.trace = append(e.trace, ev.String()) }),
 		sched.WithErrorHandler(func(te sched.TaskError) { e.errs = append(e.errs, te) }),
+		sched.WithWarningHandler(func(w sched.Warning) { e.warns = append(e.warns, w) }),
 		// Handles dropped by scripts are collected only by Collect, never
 		// when the Go GC happens to run: the tests see the same on every run.
 		sched.WithManualCollect(),

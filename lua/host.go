@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"weak"
 
 	glua "github.com/yuin/gopher-lua"
 
@@ -25,6 +26,7 @@ type Host struct {
 	byName  map[string]*Addon
 	conds   map[string]CondFunc
 	running map[uint64]*luaTask   // every Lua task that has started and not finished, by task ID
+	scoped  map[uint64]bool       // Lua tasks made with Scope that have not run yet
 	parked  map[*glua.LState]bool // Lua coroutines parked inside a task
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
@@ -65,6 +67,11 @@ type AddonOptions struct {
 	// BudgetShare caps the share of each frame's budget the addon's tasks
 	// use, on average (sched.Scheduler.SetBudgetShare); 0 for no cap.
 	BudgetShare float64
+	// Impersonate lets the addon create tasks owned by another addon
+	// (Task.Create(fn, "Other")) and control every addon's tasks, as RIFT
+	// let addons do (sched.Scheduler.SetImpersonation). Off by default: an
+	// untrusted addon must not charge its CPU to another or stop its tasks.
+	Impersonate bool
 }
 
 // NewHost makes a host for s. It subscribes to s's finished events.
@@ -83,7 +90,7 @@ func NewHost(s *sched.Scheduler, cfg Config) *Host {
 		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }
 	}
 	h := &Host{s: s, cfg: cfg, byName: map[string]*Addon{}, conds: map[string]CondFunc{},
-		running: map[uint64]*luaTask{}, parked: map[*glua.LState]bool{}}
+		running: map[uint64]*luaTask{}, scoped: map[uint64]bool{}, parked: map[*glua.LState]bool{}}
 	h.cancel = s.OnFinished(h.finished)
 	return h
 }
@@ -108,6 +115,8 @@ type Addon struct {
 	rng     *rand.Rand
 	pool    []thread // threads of tasks that ended cleanly, for reuse
 	onFinEv []*glua.LFunction
+	handles map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
+	swept   int                                     // len(handles) after the last sweep
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -118,7 +127,8 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	if h.byName[name] != nil {
 		return nil, fmt.Errorf("lua: NewAddon: addon %q exists", name)
 	}
-	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons))))}
+	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons)))),
+		handles: map[uint64]weak.Pointer[glua.LUserData]{}}
 	a.L = glua.NewState(glua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
@@ -138,6 +148,9 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	a.installAPI()
 	if opts.BudgetShare != 0 {
 		h.s.SetBudgetShare(name, opts.BudgetShare)
+	}
+	if opts.Impersonate {
+		h.s.SetImpersonation(name, true)
 	}
 	h.addons = append(h.addons, a)
 	h.byName[name] = a

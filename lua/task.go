@@ -3,10 +3,12 @@ package lua
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"weak"
 
 	glua "github.com/yuin/gopher-lua"
 
@@ -15,9 +17,10 @@ import (
 
 const taskType = "blTasks.Task"
 
-// taskRef is what a Task userdata holds: a handle, which keeps the task
-// alive, or the task's view of itself (what its function receives and
-// Task.Current returns), which does not.
+// taskRef is what a Task userdata holds: the task's handle, which keeps the
+// task alive, or, for a task made with Scope, the task's view of itself
+// (what its function receives and Task.Current returns), which does not.
+// self caches the task's view for a handle too: Breath needs it.
 type taskRef struct {
 	h    *sched.Task
 	self *sched.Self
@@ -33,13 +36,13 @@ func (r *taskRef) handle() *sched.Task {
 
 // running is the task's view of itself when it is the running task.
 func (r *taskRef) running() *sched.Self {
-	if r.self != nil {
-		if r.self.Running() {
-			return r.self
-		}
-		return nil
+	if r.self == nil {
+		r.self = r.h.Self() // nil unless it runs
 	}
-	return r.h.Self()
+	if r.self != nil && r.self.Running() {
+		return r.self
+	}
+	return nil
 }
 
 func (r *taskRef) id() uint64 {
@@ -49,8 +52,8 @@ func (r *taskRef) id() uint64 {
 	return r.self.ID()
 }
 
-// taskUD is a Task userdata and the reference it holds, allocated together:
-// every task makes at least two (its handle and its view of itself).
+// taskUD is a Task userdata and the reference it holds, allocated together.
+// ud comes first, so that a pointer to it is a pointer to the whole.
 type taskUD struct {
 	ud  glua.LUserData
 	ref taskRef
@@ -63,11 +66,31 @@ func newTaskUD(L *glua.LState, r *taskRef) *glua.LUserData {
 	return &t.ud
 }
 
+// handle is the addon's Task userdata for h: one per task, the same for as
+// long as Lua code holds it (so rawequal holds and it works as a table key),
+// and a new one only after it was collected. Holding it keeps the task
+// alive. The addon refers to it weakly; entries whose userdata was
+// collected are swept when the table has doubled since the last sweep.
+func (a *Addon) handle(h *sched.Task) *glua.LUserData {
+	id := h.ID()
+	if ud := a.handles[id].Value(); ud != nil {
+		return ud
+	}
+	ud := newTaskUD(a.L, &taskRef{h: h})
+	a.handles[id] = weak.Make(ud)
+	if len(a.handles) > 2*a.swept+64 {
+		maps.DeleteFunc(a.handles, func(_ uint64, p weak.Pointer[glua.LUserData]) bool { return p.Value() == nil })
+		a.swept = len(a.handles)
+	}
+	return ud
+}
+
 // luaTask is the Lua side of a running Lua task.
 type luaTask struct {
 	a      *Addon
 	th     *glua.LState
 	cancel context.CancelFunc // ends the thread's context: nil for trusted addons
+	view   *glua.LUserData    // a scoped task's view of itself, else nil
 
 	// The watchdog: kill fires KillAfter into each slice. mu orders its
 	// callback (on a timer goroutine with the real clock) against the slice
@@ -86,7 +109,13 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 		defer delete(a.h.running, self.ID())
 		th := lt.th
 		th.Push(fn)
-		th.Push(newTaskUD(th, &taskRef{self: self}))
+		if a.h.scoped[self.ID()] {
+			delete(a.h.scoped, self.ID())
+			lt.view = newTaskUD(th, &taskRef{self: self})
+			th.Push(lt.view)
+		} else {
+			th.Push(a.handle(self.Handle())) // which keeps it alive while its function holds it
+		}
 		th.G.CurrentThread = th
 		self.SetTraceback(lt.traceback)
 		if lt.cancel != nil && a.h.cfg.KillAfter > 0 {

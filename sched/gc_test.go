@@ -406,7 +406,7 @@ func TestCollectedWarning(t *testing.T) {
 		if wn.Kind != sched.Collected || wn.Owner != "Bags" || wn.Task != "loader" || wn.Created != where {
 			t.Errorf("warning = %+v, want Collected, Bags, loader, created at %s", wn, where)
 		}
-		want := "stopped: no code holds its handle (handle collected), created at " + where
+		want := "stopped: handle collected (created at " + where + ")"
 		if got := wn.Message(); got != want {
 			t.Errorf("Message() = %q, want %q", got, want)
 		}

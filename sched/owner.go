@@ -17,6 +17,8 @@ type owner struct {
 	live   int
 	errors int
 
+	impersonates bool // SetImpersonation
+
 	// The budget share (SetBudgetShare): 0 for none. balance is the time its
 	// tasks may still use, as of frame balanceFrame; below zero, a debt.
 	share        float64
@@ -54,10 +56,10 @@ func (s *Scheduler) Owners() []OwnerStats {
 }
 
 // control refuses fn on t when t has finished or when the code calling it
-// belongs to another owner. The host's own code (outside any task and any
-// RunAs) may control every task.
+// belongs to another owner that may not impersonate. The host's own code
+// (outside any task and any RunAs) may control every task.
 func (s *Scheduler) control(fn string, t *task) error {
-	if o := s.actingOwner(); o != nil && o != t.own {
+	if o := s.actingOwner(); o != nil && o != t.own && !o.impersonates {
 		return fmt.Errorf("%s %s: refused to code of owner %s: %w", fn, t, o.name, ErrForeign)
 	}
 	if t.state == Finished {
@@ -84,6 +86,11 @@ func (s *Scheduler) RunAs(owner string, f func()) {
 	defer func() { s.acting = prev }()
 	f()
 }
+
+// SetImpersonation lets code of owner control every owner's tasks (on) or
+// only its own (off, the default), for hosts that let an addon act for
+// others, as RIFT let addons create tasks in another addon's name.
+func (s *Scheduler) SetImpersonation(owner string, on bool) { s.owner(owner).impersonates = on }
 
 // SetTaskLimit caps the number of live (unfinished) tasks of owner; 0 removes
 // the cap. WithTaskLimit sets the cap of owners not given one.

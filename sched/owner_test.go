@@ -110,6 +110,26 @@ func TestForeignOwnerRefused(t *testing.T) {
 			}
 		})
 	})
+	t.Run("an owner that may impersonate", func(t *testing.T) {
+		bubble(t, func(t *testing.T) {
+			var k keeper
+			w, victim, sleeper, _ := ownerWorld(t, &k)
+			w.s.SetImpersonation("A", true)
+			var errs []error
+			w.s.RunAs("A", func() {
+				errs = append(errs, victim.Suspend(), victim.Resume(), victim.Abandon(), sleeper.Resume(), victim.Stop("by A"))
+			})
+			if err := errors.Join(errs...); err != nil || victim.Err().Error() != "by A" {
+				t.Errorf("control by an impersonating owner: %v; victim's error %v", err, victim.Err())
+			}
+			w.s.SetImpersonation("A", false)
+			var again error
+			w.s.RunAs("A", func() { again = sleeper.Stop("") })
+			if !errors.Is(again, sched.ErrForeign) {
+				t.Errorf("Stop after SetImpersonation off: %v, want ErrForeign", again)
+			}
+		})
+	})
 	t.Run("RunAs the task's own owner", func(t *testing.T) {
 		bubble(t, func(t *testing.T) {
 			var k keeper

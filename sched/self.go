@@ -60,11 +60,10 @@ func (w Warning) Message() string {
 	case SlowSlice:
 		return fmt.Sprintf("slice ran %v without breathing", w.Took)
 	case Collected:
-		msg := "stopped: no code holds its handle (handle collected)"
-		if w.Created != "" {
-			msg += ", created at " + w.Created
+		if w.Created == "" {
+			return "stopped: handle collected"
 		}
-		return msg
+		return "stopped: handle collected (created at " + w.Created + ")"
 	}
 	return fmt.Sprintf("warning of kind %d", w.Kind)
 }

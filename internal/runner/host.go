@@ -68,7 +68,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 	r.frameStart = r.start
 	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
 		r.errorLine(e.Owner, e.Err)
-	})}
+	}), sched.WithWarningHandler(r.warnLine)}
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
 	}
@@ -214,13 +214,14 @@ func (r *run) errorLine(addon string, err error) {
 	}
 }
 
-// warnLine prints a watchdog warning and the task's Lua traceback, each
-// line indented by a tab.
+// warnLine prints a warning (a task stopped because no code held its
+// handle, or with --warn-after a slice that did not breathe) and the task's
+// Lua traceback, if any, each line indented by a tab.
 func (r *run) warnLine(w sched.Warning) {
 	if r.ended {
 		return
 	}
-	r.line(fmt.Sprintf("%d\tWARN [%s] %s: slice ran %v without breathing", r.frame, w.Owner, w.Task, w.Took))
+	r.line(fmt.Sprintf("%d\tWARN [%s] %s: %s", r.frame, w.Owner, w.Task, w.Message()))
 	for l := range strings.Lines(w.Traceback) {
 		r.line("\t" + strings.TrimRight(l, "\n"))
 	}

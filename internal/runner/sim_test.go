@@ -122,33 +122,38 @@ Sim.OnFrame(function(f) if f == 3 then Sim.Done() end end)`
 }
 
 // TestCollectGarbage: with --virtual, collectgarbage("collect") stops the
-// tasks whose handles were dropped before it returns; inside a task, at the
-// end of the frame.
+// tasks whose handles were dropped (pending ones, scoped ones that have
+// begun) before it returns; inside a task, at the end of the frame.
 func TestCollectGarbage(t *testing.T) {
 	const src = `
 local Task, Wait = blTasks.Task, blTasks.Wait
 blTasks.OnFinished(function(task, how, err) print("finished", Sim.Frame(), task:Name(), how, err) end)
 local function loop(self) while true do self:Wait(Wait.Frame()) end end
-Task.Create(loop):Start()
+Task.Create(loop):Scope():Start()
 collectgarbage("count") -- other options do not stop tasks
 print("count done")
-Task.Create(loop):Start()
-collectgarbage()
+Task.Create(loop) -- never started
+collectgarbage() -- stops it, not the one started above, which has not run yet
 print("collected while loading")
-Task.Create(loop):Start()
+Task.Create(loop):Scope():Start()
 Task.Create(function(self)
 	self:Wait(Wait.Frame())
 	collectgarbage("collect")
 	print("collect asked in a task", Sim.Frame())
 	self:Wait(Wait.Frame())
-end):Start()
+end):Scope():Start()
+Task.Create(loop):Start() -- holds its self: runs on
 Sim.OnFrame(function(f) if f == 4 then Sim.Done() end end)`
 	want := "count done\n" +
-		"finished\t0\ttest.lua:4\tstopped\thandle collected\n" +
+		"0\tWARN [test] test.lua:4: stopped: handle collected (created at test.lua:8)\n" +
 		"finished\t0\ttest.lua:4\tstopped\thandle collected\n" +
 		"collected while loading\n" +
 		"collect asked in a task\t2\n" +
+		"2\tWARN [test] test.lua:4: stopped: handle collected (created at test.lua:5)\n" +
 		"finished\t2\ttest.lua:4\tstopped\thandle collected\n" +
+		"2\tWARN [test] test.lua:4: stopped: handle collected (created at test.lua:11)\n" +
+		"finished\t2\ttest.lua:4\tstopped\thandle collected\n" +
+		"2\tWARN [test] test.lua:12: stopped: handle collected (created at test.lua:12)\n" +
 		"finished\t2\ttest.lua:12\tstopped\thandle collected\n" +
 		"4\tEND\tdone\n"
 	checkOutput(t, virtual(t, src), want)
@@ -165,11 +170,12 @@ Sim.OnFrame(function(f)
 	local junk = {}
 	for i = 1, 2000 do junk[i] = {i} end -- garbage, for Go's collector to run
 	if f <= 3 then
-		blTasks.Task.Create(function(self) while true do self:Wait(blTasks.Wait.Frame()) end end):Start()
+		blTasks.Task.Create(function(self) while true do self:Wait(blTasks.Wait.Frame()) end end):Scope():Start()
 	end
 	if f == 20 then collectgarbage() Sim.Done() end
 end)`
-	want := strings.Repeat("finished\t20\tstopped\thandle collected\n", 3) + "20\tEND\tdone\n"
+	want := strings.Repeat("20\tWARN [test] test.lua:7: stopped: handle collected (created at test.lua:7)\n"+
+		"finished\t20\tstopped\thandle collected\n", 3) + "20\tEND\tdone\n"
 	for range 3 {
 		checkOutput(t, virtual(t, src), want)
 	}

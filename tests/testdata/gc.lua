@@ -1,8 +1,13 @@
 -- flags: --budget 10ms --frame-time 16ms --idle-frames 10
--- A task whose every handle was dropped is stopped ("handle collected") by
--- collectgarbage("collect"); an abandoned one is not, nor one whose handle
--- sits in a table. The task's own self argument and Task.Current() do not
--- keep it alive.
+-- Handles and collection. A task has one handle: the value Create returned,
+-- its function's self, Task.Current() and the task the finished event
+-- carries are the same userdata (rawequal; it works as a table key). A
+-- started task whose function holds its self runs until it ends, held
+-- elsewhere or not, as in blTasks. collectgarbage("collect") stops
+-- ("handle collected", with a WARN line naming where the task was created)
+-- a task that nothing holds: one never started, one whose function holds no
+-- handle of itself, one made with Scope once no code but its own holds it;
+-- never an abandoned one, nor one whose handle sits in a table.
 local Task, Wait = blTasks.Task, blTasks.Wait
 
 local lastRan = {}
@@ -12,7 +17,6 @@ end)
 
 local function looper(name)
 	return function(self)
-		local me = Task.Current() -- a reference to itself, held on its own stack
 		while true do
 			lastRan[name] = Sim.Frame()
 			self:Wait(Wait.Frame())
@@ -20,18 +24,32 @@ local function looper(name)
 	end
 end
 -- One function per line: tasks are named after their function's line.
-local dropped = function(self) looper("dropped")(self) end
-local abandonedBody = function(self) looper("abandoned")(self) end
-local inTableBody = function(self) looper("in table")(self) end
-local inLocalBody = function(self) looper("in local")(self) end
--- (these four pending handles are dropped too: the first collection stops them)
-print(string.format("lines: dropped %s, abandoned %s, in table %s, in local %s",
-	Task.Create(dropped):Name(), Task.Create(abandonedBody):Name(), Task.Create(inTableBody):Name(), Task.Create(inLocalBody):Name()))
+local pending = function(self) looper("pending")(self) end
+local holdsSelf = function(self) looper("holds self")(self) end
+local selfless = function() blocker:Result() end
+local scoped = function(self) looper("scoped")(self) end
+local abandoned = function(self) looper("abandoned")(self) end
+local inTable = function(self) looper("in table")(self) end
+print("lines: pending 27, holds self 28, selfless 29, scoped 30, abandoned 31, in table 32")
 
-Task.Create(dropped):Start()                    -- handle dropped at once
-Task.Create(abandonedBody):Start():Abandon()    -- abandoned, handle dropped
-local store = {tasks = {Task.Create(inTableBody):Start()}}
-local kept = Task.Create(inLocalBody):Start()
+-- One handle: Create's value, self, Current() and the finished event's task.
+local h
+h = Task.Create(function(self)
+	print("f" .. Sim.Frame() .. " self is Create's value: " .. tostring(rawequal(self, h))
+		.. ", Current() too: " .. tostring(rawequal(Task.Current(), h)))
+	self:Wait(Wait.Frame())
+end)
+local names = {[h] = "identity"}
+blTasks.OnFinished(function(task) if names[task] then print("f" .. Sim.Frame() .. " finished: " .. names[task]) end end)
+h:Start()
+
+blocker = Task.Create(looper("blocker")):Start()
+Task.Create(pending)                        -- never started
+Task.Create(holdsSelf):Start()              -- handle dropped: it runs on
+Task.Create(selfless):Start()               -- holds no handle of itself
+Task.Create(scoped):Scope():Start()         -- its view of itself does not count
+Task.Create(abandoned):Scope():Start():Abandon()
+local store = {tasks = {Task.Create(inTable):Scope():Start()}}
 
 Sim.OnFrame(function(frame)
 	if frame == 3 then
@@ -42,10 +60,9 @@ Sim.OnFrame(function(frame)
 		store.tasks[1] = nil
 		collectgarbage("collect")
 	elseif frame == 7 then
-		print(string.format("f7 last ran: dropped f%d, abandoned f%d, in table f%d, in local f%d",
-			lastRan.dropped, lastRan.abandoned, lastRan["in table"], lastRan["in local"]))
-		print("f7 kept: " .. kept:Status())
-		kept:Stop("done")
+		print(string.format("f7 last ran: holds self f%d, scoped f%d, abandoned f%d, in table f%d",
+			lastRan["holds self"], lastRan.scoped, lastRan.abandoned, lastRan["in table"]))
+		blocker:Stop("done")
 		Sim.Done()
 	end
 end)
