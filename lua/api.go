@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"strconv"
 	"strings"
 
 	glua "github.com/yuin/gopher-lua"
@@ -57,9 +58,22 @@ func (a *Addon) create(L *glua.LState) int {
 		raise(L, "Task.Create", err)
 	}
 	h.Scope() // its own references are Lua values: the collector sees them
-	h.SetCreatedAt(strings.TrimSuffix(strings.TrimPrefix(L.Where(1), "@"), ":"))
+	h.SetCreatedAt(callerPosition(L))
 	L.Push(a.handle(h))
 	return 1
+}
+
+// callerPosition is where the Lua code calling the running Go function
+// stands: "file.lua:12", or "?" when a Go function called it.
+func callerPosition(L *glua.LState) string {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return "?"
+	}
+	if _, err := L.GetInfo("Sl", dbg, glua.LNil); err != nil || dbg.CurrentLine < 0 {
+		return "?"
+	}
+	return strings.TrimPrefix(dbg.Source, "@") + ":" + strconv.Itoa(dbg.CurrentLine)
 }
 
 // current is Task.Current(): the running task's handle (its view, for a
