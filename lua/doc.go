@@ -24,13 +24,23 @@
 // are Wait.And, Wait.Or, Wait.Task, Wait.Children, Wait.Frame, Wait.Frames,
 // Wait.Timespan, Wait.Timestamp, Wait.Signal and Wait.Predicate, and combine
 // with + (Or) and * (And). Extensions: Status, Error, Owner, Name, Parent,
-// Children, Stats, Why; blTasks.Signal(name) and blTasks.OnFinished(fn).
+// Children, Stats, Why, Scope; blTasks.Signal(name) and blTasks.OnFinished(fn).
+// Task.Create(fn, owner) accepts the addon's own name, and another addon's
+// only with AddonOptions.Impersonate.
 //
 // Each task runs on its own Lua thread, parked on the Go side, so Breath,
 // Wait, Result and Stop work anywhere in the task: inside pcall, metamethods,
 // iterators, table.sort comparators and Go functions that call back into Lua.
-// The function of a task receives a view of its task that does not keep the
-// task alive: when every handle is dropped, the task is stopped.
+// A task has one handle per addon: the value Create returned, its
+// function's self, Task.Current(), Parent/Children and the finished event's
+// task are the same userdata (rawequal; usable as a table key) for as long as
+// Lua code holds it. As in blTasks, holding a handle keeps the task alive,
+// and a task whose function holds its self runs to its end. A task that
+// nothing holds (never started, or holding no handle of itself) is stopped
+// at the next collection ("handle collected", reported as a sched.Warning
+// naming where Create was called). h:Scope() on a pending task makes it
+// stop once no code but its own holds it: its function then receives a view
+// of it (== to the handle, not rawequal) that does not keep it alive.
 //
 // The watchdog: a scheduler made with sched.WithWatchdog warns about every
 // slice that ran too long without breathing; for a Lua task the
