@@ -76,8 +76,11 @@ func newWorld(framesched bool, events []event, data []byte, seed uint64) (*world
 	if framesched {
 		w.name, w.budget, w.kill = "framesched", budget, killAfter
 		opts = append(opts, sched.WithWatchdog(warnAfter, func(wn sched.Warning) {
-			w.rec.note(w.now(), wn.Frame, noteWarning, wn.Owner, wn.Task,
-				"slice ran "+dur(wn.Took)+" without breathing")
+			msg := wn.Message()
+			if wn.Kind == sched.SlowSlice {
+				msg = "slice ran " + dur(wn.Took) + " without breathing"
+			}
+			w.rec.note(w.now(), wn.Frame, noteWarning, wn.Owner, wn.Task, msg)
 		}))
 	}
 	w.s = sched.New(opts...)
