@@ -1,5 +1,5 @@
 -- blTasks code as written for RIFT, on the runner's RIFT preset
--- (/work/shared/RIFT_HOST.md): a task waits until the player is at a
+-- (RIFT_HOST.md): a task waits until the player is at a
 -- mailbox (Wait.Interaction) and opens one mail whenever the global command
 -- queue has a free slot (Wait.Queue), and a handler attached to
 -- Event.blTasks.Task.Finished reports the end. The script plays the game's

@@ -17,7 +17,7 @@ import (
 
 // The RIFT preset (--host rift) gives each addon the parts of RIFT's addon
 // API that blTasks code uses, so that it runs unchanged and prints what it
-// prints under the real blTasks; /work/shared/RIFT_HOST.md is its contract:
+// prints under the real blTasks; RIFT_HOST.md is its contract:
 //
 //	Inspect.Addon.Current()          the addon whose code runs now (see riftActing)
 //	Inspect.Time.Real(), .Frame()    seconds of the run's clock; the frame number
