@@ -26,17 +26,26 @@
 //	Sim.Work(s)       s seconds of simulated CPU work, charged to the running code
 //	Sim.Done()        end the run after this frame
 //	Sim.OnFrame(fn)   call fn(frame) as the addon at the start of every frame, before tasks
-//	Sim.Msg(err)      err with "file.lua:N: " as "<pos>: " and 0x... addresses as "<addr>"
+//	Sim.Msg(err)      tostring(err), each [%w_%-%./]*%.lua:%d+: as "<pos>: ", 0x%x+ as "<addr>"
 //	Sim.Addon()       the name of the addon whose code calls it
 //
-// With --virtual the clock is virtual: time moves only by the frame cadence
-// and Sim.Work, so the output is the same on every run, byte for byte (as
-// long as scripts print no addresses: Sim.Msg), and collectgarbage("collect")
+// With --virtual the clock is virtual, in whole microseconds: time moves
+// only by the frame cadence (--frame-time rounded to microseconds) and
+// Sim.Work (floor(s*1e6 + 0.5) microseconds), and Sim.Now is the
+// microseconds divided by 1e6. The output is then the same on every run,
+// byte for byte (as long as scripts print no addresses: Sim.Msg), and
+// collectgarbage("collect")
 // stops the tasks whose handles were dropped before it returns (see
 // collect.go). Without it the clock is real and Sim.Work spins. In both, a
 // Lua slice that runs 5 s of real time without breathing is interrupted by
 // the watchdog, so a script that loops forever does not hang the run.
 //
-// --host rift adds the parts of RIFT's addon API that blTasks code uses (see
-// rift.go).
+// --host rift follows RIFT_HOST.md (see rift.go): it adds the
+// parts of RIFT's addon API that blTasks code uses, Inspect, Utility,
+// Command.Event and Event, and changes the frame: after the hooks it fires
+// Event.System.Update.Begin, whose first handler is the scheduler's frame
+// (with no budget while Inspect.System.Watchdog() is 0.05 or less), then
+// Event.System.Update.End. A single script runs as the addon Scenario
+// (without --addon), ERROR lines carry Sim.Msg of the error, and a
+// --virtual run's os.time() starts at 1700000000.
 package runner

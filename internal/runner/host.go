@@ -58,7 +58,11 @@ type hook struct {
 func newRun(cfg config, stdout io.Writer) *run {
 	r := &run{cfg: cfg, out: bufio.NewWriter(stdout)}
 	if cfg.virtual {
-		r.vclk = vclock.New(time.Unix(0, 0))
+		epoch := int64(0)
+		if cfg.host == "rift" {
+			epoch = riftEpoch
+		}
+		r.vclk = vclock.New(time.Unix(epoch, 0))
 		r.addrs = map[string]int{}
 		r.clk = r.vclk
 	} else {
@@ -114,12 +118,26 @@ func (r *run) loadScript(path string) error {
 	if r.vclk != nil {
 		r.wrapCollect(a)
 	}
-	return a.DoString(filepath.Base(path), string(src))
+	r.as(a.Name(), func() { err = a.DoString(filepath.Base(path), string(src)) })
+	return err
+}
+
+// as runs f as addon's code: with the RIFT preset, Inspect.Addon.Current()
+// is addon inside f.
+func (r *run) as(addon string, f func()) {
+	if r.rift != nil {
+		r.rift.as(addon, f)
+		return
+	}
+	f()
 }
 
 // frames runs frames until a script calls Sim.Done, --max-frames frames
 // have run, or --idle-frames frames in a row printed nothing, and prints
-// the END line.
+// the END line. A frame runs the Sim.OnFrame hooks, then the scheduler's
+// frame; with the RIFT preset, the Event.System.Update.Begin handlers
+// instead, the scheduler's frame first, then the Event.System.Update.End
+// handlers.
 func (r *run) frames() {
 	idle := 0
 	for !r.done {
@@ -127,7 +145,11 @@ func (r *run) frames() {
 		r.frameStart = r.clk.Now()
 		r.printed = false
 		r.runHooks()
-		r.s.RunFrameBudget(r.frameBudget())
+		if r.rift != nil {
+			r.rift.update()
+		} else {
+			r.schedulerFrame()
+		}
 		if r.collect {
 			r.collect = false
 			r.collectNow()
@@ -158,25 +180,29 @@ func (r *run) frames() {
 // began (range reads r.hooks once), each as its addon.
 func (r *run) runHooks() {
 	for _, hk := range r.hooks {
-		if err := hk.a.Call(hk.fn, glua.LNumber(r.frame)); err != nil {
+		var err error
+		r.as(hk.a.Name(), func() { err = hk.a.Call(hk.fn, glua.LNumber(r.frame)) })
+		if err != nil {
 			r.errorLine(hk.a.Name(), err)
 		}
 	}
 }
 
-// frameBudget is this frame's budget: --budget, or none at all when the
-// RIFT preset's watchdog has less headroom left than it allows tasks.
-func (r *run) frameBudget() time.Duration {
-	if r.rift != nil && r.rift.watchdog() < riftWatchdogLimit {
-		return 0
+// schedulerFrame runs the scheduler's frame with --budget; with the RIFT
+// preset, with no budget at all when Inspect.System.Watchdog() is 0.05 or
+// less, so that no task runs.
+func (r *run) schedulerFrame() {
+	budget := r.cfg.budget
+	if r.rift != nil && !r.rift.runsTasks() {
+		budget = 0
 	}
-	return r.cfg.budget
+	r.s.RunFrameBudget(budget)
 }
 
 // wait lets time pass until the next frame is due: --frame-time after the
 // current one began, or at once when it ran longer.
 func (r *run) wait() {
-	left := r.cfg.frameTime - r.clk.Since(r.frameStart)
+	left := r.frameTime() - r.clk.Since(r.frameStart)
 	switch {
 	case left <= 0:
 	case r.vclk != nil:
@@ -184,6 +210,22 @@ func (r *run) wait() {
 	default:
 		time.Sleep(left)
 	}
+}
+
+// frameTime is --frame-time, in whole microseconds on the virtual clock,
+// which counts microseconds.
+func (r *run) frameTime() time.Duration {
+	if r.vclk != nil {
+		return r.cfg.frameTime.Round(time.Microsecond)
+	}
+	return r.cfg.frameTime
+}
+
+// seconds is the time since the run started, in seconds: its whole
+// microseconds divided by 1e6 (one float64 division, the same on every
+// host).
+func (r *run) seconds() float64 {
+	return float64(r.clk.Since(r.start).Microseconds()) / 1e6
 }
 
 func (r *run) end(reason string) {
@@ -207,11 +249,17 @@ func (r *run) print(_, line string) {
 	}
 }
 
-// errorLine prints an error of addon's code.
+// errorLine prints an error of addon's code; with the RIFT preset, its
+// message is Sim.Msg of the error.
 func (r *run) errorLine(addon string, err error) {
-	if !r.ended {
-		r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, addon, message(err)))
+	if r.ended {
+		return
 	}
+	msg := message(err)
+	if r.rift != nil {
+		msg = stableMessage(r.rift.tostring(addon, err))
+	}
+	r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, addon, msg))
 }
 
 // warnLine prints a warning (a task stopped because no code held its

@@ -1,49 +1,93 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	glua "github.com/yuin/gopher-lua"
 
 	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/sched"
 	"github.com/framesched/framesched/waitcond"
 )
 
 // The RIFT preset (--host rift) gives each addon the parts of RIFT's addon
-// API that blTasks code uses, so that it runs unchanged: the finished event
-// through Command.Event, Inspect.Addon, Inspect.Time, Inspect.System.Watchdog,
-// Inspect.Interaction, Inspect.Queue.Status, and the host conditions
-// Wait.Interaction and Wait.Queue. Sim.SetWatchdog, Sim.SetInteraction and
-// Sim.SetQueue play the game's part.
+// API that blTasks code uses, so that it runs unchanged and prints what it
+// prints under the real blTasks; RIFT_HOST.md is its contract:
+//
+//	Inspect.Addon.Current()          the addon whose code runs now (see riftActing)
+//	Inspect.Time.Real(), .Frame()    seconds of the run's clock; the frame number
+//	Inspect.System.Watchdog()        100, or what Sim.SetWatchdog set
+//	Inspect.Interaction([name])      auction, bank, guildbank, mail, trade → boolean
+//	Inspect.Queue.Status([q[, n]])   global, chat, auctionfullscan → free slots >= n (1)
+//	Inspect.Unit.Detail("player")    {name = "Tester"}
+//	Utility.Dispatch(fn, addon, desc)  fn() as addon; an error is addon's ERROR line
+//	Utility.Event.Create(addon, name)  Event.<addon>.<name> and the function firing it
+//	Command.Event.Attach/Detach      handlers of Event.System.Update.Begin/End,
+//	                                 Event.blTasks.Task.Finished and created events
+//	Wait.Interaction(name), Wait.Queue(q[, n])  conditions on the above
+//
+// Sim.SetWatchdog, Sim.SetInteraction and Sim.SetQueue play the game's part.
+// Each frame runs the Sim.OnFrame hooks, then Event.System.Update.Begin,
+// whose first handler is the scheduler's frame, then
+// Event.System.Update.End (events.go). Every ERROR line's message is
+// Sim.Msg of the error; in a --virtual run os.time() is 1700000000 plus the
+// whole seconds of Inspect.Time.Real().
 
 // The interactions and command queues RIFT's API names; other names are
 // errors, as they are in blTasks.
 var (
-	riftInteractions = []string{"auction", "bank", "guildbank", "mail"}
-	riftQueues       = []string{"auctionfullscan", "global"}
+	riftInteractions = []string{"auction", "bank", "guildbank", "mail", "trade"}
+	riftQueues       = []string{"auctionfullscan", "chat", "global"}
 )
 
 const (
-	// riftHeadroom is the watchdog's headroom at the start of each frame
-	// until a script calls Sim.SetWatchdog.
-	riftHeadroom = 100 * time.Millisecond
-	// riftWatchdogLimit is the least headroom with which a frame runs tasks.
-	riftWatchdogLimit = 50 * time.Millisecond
+	// riftWatchdog is Inspect.System.Watchdog() until Sim.SetWatchdog.
+	riftWatchdog = 100.0
+	// riftWatchdogLimit: tasks run in a frame only when the watchdog is above it.
+	riftWatchdogLimit = 0.05
 	// riftQueueSlots is the free slots of each queue until Sim.SetQueue.
 	riftQueueSlots = 1
+	// riftEpoch is os.time() when a --virtual run starts.
+	riftEpoch = 1700000000
+	// riftAddon is the addon a single script runs as without --addon.
+	riftAddon = "Scenario"
+	// riftPlayer is the player's name, Inspect.Unit.Detail("player").name.
+	riftPlayer = "Tester"
 )
 
 // rift is the state of the game the preset simulates.
 type rift struct {
 	r            *run
-	headroom     time.Duration
+	addons       []*lua.Addon
+	watchdog     float64
 	interactions map[string]bool // by name: available
 	queues       map[string]int  // by name: free slots
+	acting       []*riftActing   // see current
+
+	events   []*riftEvent                // in creation order
+	byTable  map[*glua.LTable]*riftEvent // each addon's table of each event
+	begin    *riftEvent                  // Event.System.Update.Begin
+	end      *riftEvent                  // Event.System.Update.End
+	finished *riftEvent                  // Event.blTasks.Task.Finished
+	pending  map[*lua.Addon][]glua.LValue
+	attached uint64 // handlers attached so far: the attach order
+}
+
+// riftActing says that addon's code runs now, on behalf of task (nil:
+// outside any task).
+type riftActing struct {
+	addon string
+	task  *sched.Self
 }
 
 func newRift(r *run) *rift {
-	p := &rift{r: r, headroom: riftHeadroom, interactions: map[string]bool{}, queues: map[string]int{}}
+	p := &rift{r: r, watchdog: riftWatchdog, interactions: map[string]bool{}, queues: map[string]int{},
+		byTable: map[*glua.LTable]*riftEvent{}, pending: map[*lua.Addon][]glua.LValue{}}
 	for _, name := range riftInteractions {
 		p.interactions[name] = false
 	}
@@ -52,14 +96,45 @@ func newRift(r *run) *rift {
 	}
 	r.h.RegisterCondition("Interaction", p.waitInteraction)
 	r.h.RegisterCondition("Queue", p.waitQueue)
+	p.installEvents()
 	return p
 }
 
-// watchdog is the headroom left: what Sim.SetWatchdog set for the start of
-// a frame, less the time the frame has taken so far.
-func (p *rift) watchdog() time.Duration {
-	return max(0, p.headroom-p.r.clk.Since(p.r.frameStart))
+// as runs f as addon's code: Inspect.Addon.Current() is addon inside f,
+// except inside a task that f's code runs (a slice), where it is the
+// task's owner.
+func (p *rift) as(addon string, f func()) {
+	e := &riftActing{addon: addon, task: p.r.s.Current()}
+	p.acting = append(p.acting, e)
+	defer func() {
+		// Not always the last: a task may have parked inside f meanwhile.
+		if i := slices.Index(p.acting, e); i >= 0 {
+			p.acting = slices.Delete(p.acting, i, i+1)
+		}
+	}()
+	f()
 }
+
+// current is Inspect.Addon.Current() for code of addon a: inside a task, the
+// addon the task's own code last made current (Utility.Dispatch, a handler
+// it fired), else the task's owner; outside any task, the addon made
+// current last, else a.
+func (p *rift) current(a *lua.Addon) string {
+	cur := p.r.s.Current()
+	for i := len(p.acting) - 1; i >= 0; i-- {
+		if p.acting[i].task == cur {
+			return p.acting[i].addon
+		}
+	}
+	if cur != nil {
+		return cur.Owner()
+	}
+	return a.Name()
+}
+
+// runsTasks reports whether tasks may run now: the watchdog is above its
+// limit.
+func (p *rift) runsTasks() bool { return p.watchdog > riftWatchdogLimit }
 
 // waitInteraction is Wait.Interaction(name): met while the interaction is
 // available.
@@ -72,10 +147,7 @@ func (p *rift) waitInteraction(L *glua.LState) *waitcond.Cond {
 // size free slots (1 by default).
 func (p *rift) waitQueue(L *glua.LState) *waitcond.Cond {
 	name := p.queue(L, 1, "Wait.Queue")
-	size := 1
-	if L.Get(2) != glua.LNil {
-		size = checkCount(L, 2, "Wait.Queue", 1)
-	}
+	size := optSize(L, 2, "Wait.Queue")
 	return waitcond.Predicate(fmt.Sprintf("Queue %s %d", name, size), func() bool { return p.queues[name] >= size })
 }
 
@@ -95,13 +167,31 @@ func (p *rift) queue(L *glua.LState, n int, fn string) string {
 	return name
 }
 
+// optSize is a queue's size argument: 1 when nil.
+func optSize(L *glua.LState, n int, fn string) int {
+	if L.Get(n) == glua.LNil {
+		return 1
+	}
+	return checkCount(L, n, fn, 1)
+}
+
 // install gives addon a the preset's globals and Sim's game controls.
 func (p *rift) install(a *lua.Addon) {
+	p.addons = append(p.addons, a)
 	L := a.State()
 	sim := L.GetGlobal("Sim").(*glua.LTable)
 	L.SetFuncs(sim, map[string]glua.LGFunction{
 		"SetWatchdog": func(L *glua.LState) int {
-			p.headroom = checkSeconds(L, 1, "Sim.SetWatchdog")
+			const fn = "Sim.SetWatchdog"
+			if L.Get(1) == glua.LNil {
+				p.watchdog = riftWatchdog
+				return 0
+			}
+			v := float64(lua.CheckNumber(L, 1, fn))
+			if !(v >= 0 && v <= maxSeconds) {
+				lua.ArgError(L, 1, fn, "seconds, 0 or more, expected")
+			}
+			p.watchdog = v
 			return 0
 		},
 		"SetInteraction": func(L *glua.LState) int {
@@ -115,7 +205,9 @@ func (p *rift) install(a *lua.Addon) {
 		},
 	})
 	p.installInspect(a)
-	p.installEvents(a)
+	p.installUtility(a)
+	p.installOSTime(a)
+	p.installAddonEvents(a)
 }
 
 // installInspect makes the global Inspect of addon a.
@@ -124,28 +216,29 @@ func (p *rift) installInspect(a *lua.Addon) {
 	inspect := L.NewTable()
 	L.SetField(inspect, "Addon", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
 		"Current": func(L *glua.LState) int {
-			L.Push(glua.LString(a.Name()))
+			L.Push(glua.LString(p.current(a)))
 			return 1
 		},
 	}))
 	L.SetField(inspect, "Time", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
 		"Real": func(L *glua.LState) int {
-			L.Push(glua.LNumber(p.r.clk.Since(p.r.start).Seconds()))
+			L.Push(glua.LNumber(p.r.seconds()))
 			return 1
 		},
 		"Frame": func(L *glua.LState) int {
-			L.Push(glua.LNumber(p.r.frameStart.Sub(p.r.start).Seconds()))
+			L.Push(glua.LNumber(p.r.frame))
 			return 1
 		},
 	}))
 	L.SetField(inspect, "System", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
 		"Watchdog": func(L *glua.LState) int {
-			L.Push(glua.LNumber(p.watchdog().Seconds()))
+			L.Push(glua.LNumber(p.watchdog))
 			return 1
 		},
 	}))
 	L.SetField(inspect, "Interaction", L.NewFunction(p.inspectInteraction))
 	L.SetField(inspect, "Queue", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{"Status": p.inspectQueue}))
+	L.SetField(inspect, "Unit", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{"Detail": inspectUnit}))
 	L.SetGlobal("Inspect", inspect)
 }
 
@@ -164,29 +257,170 @@ func (p *rift) inspectInteraction(L *glua.LState) int {
 	return 1
 }
 
-// inspectQueue is Inspect.Queue.Status([name [, size]]): false when the
-// queue has fewer than size free slots (1 by default), else its free
-// slots; or a table of every queue's.
+// inspectQueue is Inspect.Queue.Status([name [, size]]): whether the queue
+// has size free slots (1 by default), or a table of every queue's.
 func (p *rift) inspectQueue(L *glua.LState) int {
-	status := func(name string, size int) glua.LValue {
-		if free := p.queues[name]; free >= size {
-			return glua.LNumber(free)
-		}
-		return glua.LFalse
-	}
+	const fn = "Inspect.Queue.Status"
 	if L.Get(1) != glua.LNil {
-		name := p.queue(L, 1, "Inspect.Queue.Status")
-		size := 1
-		if L.Get(2) != glua.LNil {
-			size = checkCount(L, 2, "Inspect.Queue.Status", 1)
-		}
-		L.Push(status(name, size))
+		name := p.queue(L, 1, fn)
+		L.Push(glua.LBool(p.queues[name] >= optSize(L, 2, fn)))
 		return 1
 	}
 	t := L.NewTable()
 	for _, name := range riftQueues {
-		t.RawSetString(name, status(name, 1))
+		t.RawSetString(name, glua.LBool(p.queues[name] >= 1))
 	}
 	L.Push(t)
 	return 1
+}
+
+// inspectUnit is Inspect.Unit.Detail(unit): the player's details, nil for
+// any other unit.
+func inspectUnit(L *glua.LState) int {
+	if lua.CheckString(L, 1, "Inspect.Unit.Detail") != "player" {
+		L.Push(glua.LNil)
+		return 1
+	}
+	t := L.NewTable()
+	t.RawSetString("name", glua.LString(riftPlayer))
+	L.Push(t)
+	return 1
+}
+
+// installUtility makes the global Utility of addon a: Dispatch and
+// Event.Create.
+func (p *rift) installUtility(a *lua.Addon) {
+	L := a.State()
+	utility := L.NewTable()
+	L.SetField(utility, "Dispatch", L.NewFunction(p.dispatch))
+	L.SetField(utility, "Event", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
+		"Create": func(L *glua.LState) int { return p.createEvent(L, a) },
+	}))
+	L.SetGlobal("Utility", utility)
+}
+
+// dispatch is Utility.Dispatch(fn, addon [, description]): fn() as addon's
+// code; its error is an ERROR line of addon's and is not raised again.
+func (p *rift) dispatch(L *glua.LState) int {
+	const name = "Utility.Dispatch"
+	fn := lua.CheckFunction(L, 1, name)
+	addon := checkAddon(L, 2, name)
+	if L.Get(3) != glua.LNil {
+		lua.CheckString(L, 3, name)
+	}
+	var err error
+	p.as(addon, func() { err = L.CallByParam(glua.P{Fn: fn, Protect: true}) })
+	p.report(L, addon, err)
+	return 0
+}
+
+// report prints err, of addon's code called from L, as an ERROR line;
+// unless the task running it was stopped or interrupted meanwhile: then it
+// raises err again, so that the task's code does not go on.
+func (p *rift) report(L *glua.LState, addon string, err error) {
+	if err == nil {
+		return
+	}
+	if cur := p.r.s.Current(); cur != nil && cur.State() == sched.Finished ||
+		L != nil && L.Context() != nil && L.Context().Err() != nil {
+		if ae, ok := err.(*glua.ApiError); ok {
+			L.Error(ae.Object, 0)
+		}
+		L.RaiseError("%s", err.Error())
+	}
+	p.r.errorLine(addon, err)
+}
+
+// checkAddon is argument n, an addon's name.
+func checkAddon(L *glua.LState, n int, fn string) string {
+	name := lua.CheckString(L, n, fn)
+	if name == "" {
+		lua.ArgError(L, n, fn, "an addon's name expected, got an empty string")
+	}
+	return name
+}
+
+// installOSTime makes os.time() of addon a RIFT's: the sandbox's clock
+// (which starts at riftEpoch in a --virtual run), and with a table
+// argument the time the table says, in the local time zone, as Lua's.
+func (p *rift) installOSTime(a *lua.Addon) {
+	L := a.State()
+	os, ok := L.GetGlobal("os").(*glua.LTable)
+	if !ok {
+		return
+	}
+	now, _ := os.RawGetString("time").(*glua.LFunction)
+	os.RawSetString("time", L.NewFunction(func(L *glua.LState) int {
+		switch v := L.Get(1).(type) {
+		case *glua.LNilType:
+			if now == nil {
+				L.Push(glua.LNumber(p.r.clk.Now().Unix()))
+				return 1
+			}
+			return now.GFunction(L)
+		case *glua.LTable:
+			L.Push(glua.LNumber(dateTable(L, v).Unix()))
+			return 1
+		}
+		lua.TypeError(L, 1, "os.time", "table")
+		return 0
+	}))
+}
+
+// dateTable is the time a table of os.time says: year, month and day are
+// required; hour defaults to 12, min and sec to 0.
+func dateTable(L *glua.LState, t *glua.LTable) time.Time {
+	field := func(key string, def int) int {
+		switch v := t.RawGetString(key).(type) {
+		case glua.LNumber:
+			if f := float64(v); f == math.Trunc(f) && math.Abs(f) < 1<<31 {
+				return int(f)
+			}
+			L.RaiseError("os.time: field '%s' is not a whole number", key)
+		case *glua.LNilType:
+			if def >= 0 {
+				return def
+			}
+			L.RaiseError("os.time: field '%s' missing in date table", key)
+		}
+		L.RaiseError("os.time: field '%s' is not a number", key)
+		return 0
+	}
+	day, month, year := field("day", -1), field("month", -1), field("year", -1)
+	return time.Date(year, time.Month(month), day, field("hour", 12), field("min", 0), field("sec", 0), 0, time.Local)
+}
+
+// tostring is tostring(err) of an error of addon's code: the Lua value it
+// carries through tostring, with its __tostring metamethod called on a
+// thread of addon's state (or of the first addon's), or else the error's
+// message.
+func (p *rift) tostring(addon string, err error) string {
+	var v glua.LValue
+	if ae, ok := errors.AsType[*glua.ApiError](err); ok {
+		v = ae.Object
+	} else if le, ok := errors.AsType[*lua.LuaError](err); ok && le.Value != nil {
+		v = le.Value
+	}
+	if v == nil {
+		return message(err)
+	}
+	i := slices.IndexFunc(p.addons, func(a *lua.Addon) bool { return a.Name() == addon })
+	if i < 0 && len(p.addons) > 0 {
+		i = 0
+	}
+	if i >= 0 {
+		L := p.addons[i].State()
+		if mm, ok := L.GetMetaField(v, "__tostring").(*glua.LFunction); ok {
+			th, cancel := L.NewThread()
+			if cancel != nil {
+				defer cancel()
+			}
+			if th.CallByParam(glua.P{Fn: mm, NRet: 1, Protect: true}, v) == nil {
+				if s, ok := th.Get(-1).(glua.LString); ok {
+					return strings.TrimRight(string(s), "\n")
+				}
+			}
+		}
+	}
+	return strings.TrimRight(v.String(), "\n")
 }

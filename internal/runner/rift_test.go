@@ -20,60 +20,80 @@ Sim.OnFrame(function(f)
 	if f == 2 then Sim.SetWatchdog(0.2) end
 	if f == 3 then Sim.Done() end
 end)
-local i = Inspect.Interaction()
-print(i.auction, i.bank, i.guildbank, i.mail, Inspect.Interaction("mail"))
-local q = Inspect.Queue.Status()
-print(q.global, q.auctionfullscan, Inspect.Queue.Status("global"), Inspect.Queue.Status("global", 2))
+local function keys(t)
+	local ks = {}
+	for k, v in pairs(t) do ks[#ks + 1] = k .. "=" .. tostring(v) end
+	table.sort(ks)
+	return table.concat(ks, " ")
+end
+print(keys(Inspect.Interaction()), Inspect.Interaction("trade"))
+print(keys(Inspect.Queue.Status()), Inspect.Queue.Status("chat"), Inspect.Queue.Status("global", 2))
 Sim.SetInteraction("mail", true)
 Sim.SetQueue("global", 3)
-print(Inspect.Interaction("mail"), Inspect.Queue.Status("global", 2), Inspect.Queue.Status("global", 4))
+Sim.SetQueue("chat", 0)
+print(Inspect.Interaction("mail"), Inspect.Queue.Status("global", 3), Inspect.Queue.Status("global", 4))
+print(keys(Inspect.Queue.Status()))
+print(keys(Inspect.Unit.Detail("player")), Inspect.Unit.Detail("target"))
 for _, f in ipairs({
 	function() Inspect.Interaction("dungeon") end,
-	function() Inspect.Queue.Status("chat") end,
+	function() Inspect.Queue.Status("raid") end,
 	function() Inspect.Queue.Status("global", 0) end,
 	function() Sim.SetQueue("global", -1) end,
 	function() Sim.SetQueue("global", 1.5) end,
 	function() Sim.SetInteraction("dungeon", true) end,
 	function() Sim.SetWatchdog(-1) end,
+	function() Sim.SetWatchdog("x") end,
+	function() Inspect.Unit.Detail() end,
 }) do
 	print(Sim.Msg(select(2, pcall(f))))
 end`
-	want := "test\t0\t0\t0.1\n" +
-		"false\tfalse\tfalse\tfalse\tfalse\n" +
-		"1\t1\t1\tfalse\n" +
-		"true\t3\tfalse\n" +
+	want := "Scenario\t0\t0\t100\n" +
+		"auction=false bank=false guildbank=false mail=false trade=false\tfalse\n" +
+		"auctionfullscan=true chat=true global=true\ttrue\tfalse\n" +
+		"true\ttrue\tfalse\n" +
+		"auctionfullscan=true chat=false global=true\n" +
+		"name=Tester\tnil\n" +
 		`<pos>: Inspect.Interaction: no such interaction "dungeon"` + "\n" +
-		`<pos>: Inspect.Queue.Status: no such queue "chat"` + "\n" +
+		`<pos>: Inspect.Queue.Status: no such queue "raid"` + "\n" +
 		"<pos>: Inspect.Queue.Status: bad argument #2 (a whole number, 1 or more, expected)\n" +
 		"<pos>: Sim.SetQueue: bad argument #2 (a whole number, 0 or more, expected)\n" +
 		"<pos>: Sim.SetQueue: bad argument #2 (a whole number, 0 or more, expected)\n" +
 		`<pos>: Sim.SetInteraction: no such interaction "dungeon"` + "\n" +
 		"<pos>: Sim.SetWatchdog: bad argument #1 (seconds, 0 or more, expected)\n" +
-		"1\t0.03\t0\t0.07\n" +
-		"2\t0.13\t0.1\t0.07\n" +
-		"3\t0.23\t0.2\t0.17\n" +
+		"<pos>: Sim.SetWatchdog: bad argument #1 (number expected, got string)\n" +
+		"<pos>: Inspect.Unit.Detail: bad argument #1 (string expected, got no value)\n" +
+		"1\t0.03\t1\t100\n" +
+		"2\t0.13\t2\t100\n" +
+		"3\t0.23\t3\t0.2\n" +
 		"3\tEND\tdone\n"
 	checkOutput(t, virtual(t, src, "--host", "rift"), want)
 }
 
-// TestRiftWatchdog: a frame that starts with less than 0.05 s of headroom
-// left runs no task.
+// TestRiftWatchdog: Inspect.System.Watchdog() is what Sim.SetWatchdog set
+// until it is set again, however long the frame runs; tasks run only in a
+// frame where it is above 0.05.
 func TestRiftWatchdog(t *testing.T) {
 	const src = `
 blTasks.Task.Create(function(self)
 	while true do
-		print("task runs in frame", Sim.Frame())
+		print("task runs in frame", Sim.Frame(), Inspect.System.Watchdog())
 		self:Wait(blTasks.Wait.Frame())
 	end
 end):Start()
 Sim.OnFrame(function(f)
 	if f == 2 then Sim.SetWatchdog(0.049) end
-	if f == 3 then Sim.SetWatchdog(0.08) end
-	if f == 4 then Sim.Work(0.031) end -- leaves 0.049 s
-	if f == 5 then Sim.Work(0.03) end -- leaves 0.05 s
-	if f == 6 then Sim.Done() end
+	if f == 4 then Sim.SetWatchdog(0.05) end
+	if f == 5 then Sim.SetWatchdog(0.0501) end
+	if f == 6 then Sim.SetWatchdog(0.06); Sim.Work(0.05) end -- does not fall
+	if f == 7 then Sim.SetWatchdog(nil) end
+	if f == 8 then Sim.SetWatchdog(0) end
+	if f == 9 then Sim.Done() end
 end)`
-	want := "task runs in frame\t1\ntask runs in frame\t3\ntask runs in frame\t5\ntask runs in frame\t6\n6\tEND\tdone\n"
+	want := "task runs in frame\t1\t100\n" +
+		"task runs in frame\t5\t0.0501\n" +
+		"task runs in frame\t6\t0.06\n" +
+		"task runs in frame\t7\t100\n" +
+		"9\tEND\tdone\n"
 	checkOutput(t, virtual(t, src, "--host", "rift"), want)
 }
 
@@ -105,7 +125,7 @@ Sim.OnFrame(function(f) game[f]() end)
 for _, f in ipairs({
 	function() Wait.Interaction("dungeon") end,
 	function() Wait.Interaction() end,
-	function() Wait.Queue("chat") end,
+	function() Wait.Queue("raid") end,
 	function() Wait.Queue("global", 0) end,
 	function() Wait.Queue("global", "big") end,
 }) do
@@ -113,7 +133,7 @@ for _, f in ipairs({
 end`
 	want := `<pos>: Wait.Interaction: no such interaction "dungeon"` + "\n" +
 		"<pos>: Wait.Interaction: bad argument #1 (string expected, got no value)\n" +
-		`<pos>: Wait.Queue: no such queue "chat"` + "\n" +
+		`<pos>: Wait.Queue: no such queue "raid"` + "\n" +
 		"<pos>: Wait.Queue: bad argument #2 (a whole number, 1 or more, expected)\n" +
 		"<pos>: Wait.Queue: bad argument #2 (number expected, got string)\n" +
 		"bank open in frame\t2\n" +
@@ -165,11 +185,11 @@ Sim.OnFrame(function(f) if f == 3 then Sim.Done() end end)`)
 		"<pos>: Command.Event.Attach: bad argument #3 (string expected, got no value)\n" +
 		"A\thigh\ttrue\tB.lua:4\tfinished\n" +
 		"A\tplain\ttrue\tB.lua:4\tfinished\n" +
-		"1\tERROR [A] A.lua:9: handler fails\n" +
+		"1\tERROR [A] <pos>: handler fails\n" +
 		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +
 		"A\tlow\ttrue\tB.lua:4\tfinished\n" +
 		"A\thigh\ttrue\tB.lua:4\tfinished\n" +
-		"2\tERROR [A] A.lua:9: handler fails\n" +
+		"2\tERROR [A] <pos>: handler fails\n" +
 		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +
 		"A\tlow\ttrue\tB.lua:4\tfinished\n" +
 		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +

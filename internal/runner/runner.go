@@ -127,11 +127,14 @@ func (cfg *config) check() error {
 	return nil
 }
 
-// addonName is the addon a script runs as: --addon, or the file's name
-// without .lua.
+// addonName is the addon a script runs as: --addon; with --host rift and
+// one script, Scenario; else the file's name without .lua.
 func (cfg *config) addonName(path string) string {
-	if cfg.addon != "" {
+	switch {
+	case cfg.addon != "":
 		return cfg.addon
+	case cfg.host == "rift" && len(cfg.scripts) == 1:
+		return riftAddon
 	}
 	return strings.TrimSuffix(filepath.Base(path), ".lua")
 }

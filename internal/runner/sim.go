@@ -21,7 +21,7 @@ func (r *run) installSim(a *lua.Addon) {
 			return 1
 		},
 		"Now": func(L *glua.LState) int {
-			L.Push(glua.LNumber(r.clk.Since(r.start).Seconds()))
+			L.Push(glua.LNumber(r.seconds()))
 			return 1
 		},
 		"Ms": func(L *glua.LState) int {
@@ -50,13 +50,15 @@ func (r *run) installSim(a *lua.Addon) {
 }
 
 // work is Sim.Work(seconds): simulated CPU work, charged to the code that
-// runs it. On the virtual clock it moves the time forward; on the real
-// clock it spins until the time has passed, or until the task is
-// interrupted (by the watchdog or a stop).
+// runs it. On the virtual clock it moves the time forward by
+// floor(seconds*1e6 + 0.5) microseconds; on the real clock it spins until
+// the time has passed, or until the task is interrupted (by the watchdog or
+// a stop).
 func (r *run) work(L *glua.LState) int {
 	d := checkSeconds(L, 1, "Sim.Work")
 	if r.vclk != nil {
-		r.vclk.Add(d)
+		us := math.Floor(float64(lua.CheckNumber(L, 1, "Sim.Work"))*1e6 + 0.5)
+		r.vclk.Add(time.Duration(us) * time.Microsecond)
 		return 0
 	}
 	ctx := L.Context()
@@ -68,13 +70,16 @@ func (r *run) work(L *glua.LState) int {
 	return 0
 }
 
+// The Lua patterns of Sim.Msg, [%w_%-%./]*%.lua:%d+: and 0x%x+, with %w,
+// %d and %x of the C locale, as in Lua 5.1.
 var (
-	positionRE = regexp.MustCompile(`[^\s:"']+\.lua:\d+: `)
+	positionRE = regexp.MustCompile(`[0-9A-Za-z_\-./]*\.lua:[0-9]+: `)
 	addressRE  = regexp.MustCompile(`0x[0-9a-fA-F]+`)
 )
 
-// stableMessage is Sim.Msg: msg with "file.lua:N: " positions replaced by
-// "<pos>: " and hexadecimal addresses by "<addr>".
+// stableMessage is Sim.Msg: msg with every "<chars>.lua:<line>: "
+// position replaced by "<pos>: " (each by one, so a message keeps its
+// count of positions) and every hexadecimal address by "<addr>".
 func stableMessage(msg string) string {
 	msg = positionRE.ReplaceAllString(msg, "<pos>: ")
 	return addressRE.ReplaceAllString(msg, "<addr>")

@@ -89,6 +89,15 @@ func TestSimMsg(t *testing.T) {
 		{"table: 0xc000123abc", "table: <addr>"},
 		{`Task "x.lua:4" (owner A)`, `Task "x.lua:4" (owner A)`}, // a task's name is no position
 		{"no position", "no position"},
+		// The Lua pattern [%w_%-%./]*%.lua:%d+: and 0x%x+, exactly.
+		{".lua:1: empty name", "<pos>: empty name"},
+		{"@/a-b/c_d.lua:3: x", "@<pos>: x"},
+		{"(x.lua:3: y)", "(<pos>: y)"},
+		{"~x.lua:3: y", "~<pos>: y"},
+		{"x.lua:3:4: y", "x.lua:3:4: y"},
+		{"x.lua:3:y", "x.lua:3:y"},
+		{`[string "x"]:1: y`, `[string "x"]:1: y`},
+		{"0XFF 0x 0xg 0xAbC9", "0XFF 0x 0xg <addr>"},
 	} {
 		if got := stableMessage(tc.in); got != tc.want {
 			t.Errorf("stableMessage(%q) = %q, want %q", tc.in, got, tc.want)
