@@ -107,7 +107,8 @@ func (r *run) loadScript(path string) error {
 	if err != nil {
 		return err
 	}
-	a, err := r.h.NewAddon(r.cfg.addonName(path), lua.AddonOptions{})
+	// RIFT let an addon create tasks in another addon's name.
+	a, err := r.h.NewAddon(r.cfg.addonName(path), lua.AddonOptions{Impersonate: r.rift != nil})
 	if err != nil {
 		return err
 	}

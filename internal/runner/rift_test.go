@@ -197,3 +197,17 @@ Sim.OnFrame(function(f) if f == 3 then Sim.Done() end end)`)
 		"3\tEND\tdone\n"
 	checkOutput(t, res.stdout, want)
 }
+
+// The RIFT preset lets an addon create tasks in another addon's name and
+// control them, as RIFT did; the task's code sees that addon as current.
+func TestRiftImpersonation(t *testing.T) {
+	const src = `
+local h = blTasks.Task.Create(function(self)
+	print(Inspect.Addon.Current(), self:Owner())
+	self:Wait(blTasks.Wait.Frames(10))
+end, "Other"):Start()
+Sim.OnFrame(function(f)
+	if f == 2 then h:Stop("by Scenario") print(h:Status(), h:Error()) Sim.Done() end
+end)`
+	checkOutput(t, virtual(t, src, "--host", "rift"), "Other\tOther\nfinished\tby Scenario\n2\tEND\tdone\n")
+}
