@@ -83,7 +83,7 @@ func TestGCStopsDroppedHandle(t *testing.T) {
 				end):Start()`,
 			want: []string{
 				"finished\tA:2\tstopped\thandle collected",
-				"finished\tA:3\tstopped\tparent finished",
+				"finished\tA:3\tstopped\tParent finished.",
 			},
 		},
 	} {
