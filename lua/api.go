@@ -306,7 +306,8 @@ func taskEq(L *glua.LState) int {
 
 // onFinished is blTasks.OnFinished(fn): fn(task, how, err) is called, as
 // the addon, whenever any task finishes; how is "returned", "failed" or
-// "stopped", and err is nil or the value Result raises. It returns a function that cancels the subscription.
+// "stopped", and err is nil or the value Result raises. It returns a
+// function that cancels the subscription.
 func (a *Addon) onFinished(L *glua.LState) int {
 	fn := CheckFunction(L, 1, "OnFinished")
 	a.onFinEv = append(a.onFinEv, fn)

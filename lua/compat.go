@@ -35,8 +35,10 @@ func (h *Host) errValue(L *glua.LState, t *sched.Task, err error) glua.LValue {
 		return glua.LNil
 	case errors.As(err, &se):
 		return glua.LString(stopReason(se.Reason))
-	case errors.As(err, &le) && le.Value != nil && h.addonOf(L).name == t.Owner():
-		return le.Value
+	case errors.As(err, &le) && le.Value != nil:
+		if own := h.addonOf(L); own != nil && own.name == t.Owner() {
+			return le.Value
+		}
 	}
 	return glua.LString(err.Error())
 }
