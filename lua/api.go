@@ -14,13 +14,14 @@ import (
 func (a *Addon) installAPI() {
 	L := a.L
 	mt := L.NewTypeMetatable(taskType)
-	mt.RawSetString("__index", L.SetFuncs(L.NewTable(), a.taskMethods()))
+	mt.RawSetString("__index", strictMethods(L, "Task", L.SetFuncs(L.NewTable(), a.taskMethods())))
 	mt.RawSetString("__tostring", L.NewFunction(taskToString))
 	mt.RawSetString("__eq", L.NewFunction(taskEq))
 	cmt := L.NewTypeMetatable(condType)
 	cmt.RawSetString("__add", L.NewFunction(condOr))
 	cmt.RawSetString("__mul", L.NewFunction(condAnd))
 	cmt.RawSetString("__tostring", L.NewFunction(condToString))
+	cmt.RawSetString("__index", L.NewFunction(noMethod("Condition", nil)))
 
 	api := L.NewTable()
 	task := L.NewTable()
@@ -133,7 +134,7 @@ func (a *Addon) taskMethods() map[string]glua.LGFunction {
 		"Finished":    taskFinished,
 		"Result":      a.taskResult,
 		"Status":      taskStatus,
-		"Error":       taskError,
+		"Error":       a.taskError,
 		"Owner":       func(L *glua.LState) int { L.Push(glua.LString(checkTask(L, 1, "Owner").handle().Owner())); return 1 },
 		"Name":        func(L *glua.LState) int { L.Push(glua.LString(checkTask(L, 1, "Name").handle().Name())); return 1 },
 		"ID":          func(L *glua.LState) int { L.Push(glua.LNumber(checkTask(L, 1, "ID").id())); return 1 },
@@ -184,7 +185,7 @@ func parks(L *glua.LState, h *Host, f func()) {
 
 func (a *Addon) taskStop(L *glua.LState) int {
 	h := checkTask(L, 1, "Stop").handle()
-	msg := optString(L, 2, "Stop")
+	msg := stopReasonArg(L, 2)
 	var err error
 	parks(L, a.h, func() { err = h.Stop(msg) }) // stopping the running task does not return
 	if err != nil {
@@ -240,12 +241,18 @@ func (a *Addon) breath(name string, f func(*sched.Self)) glua.LGFunction {
 	}
 }
 
+// taskWait is Wait(cond): the task's own code waits at once; other code
+// (the addon's, another task's) makes the task wait from its next turn
+// (sched.Task.Wait).
 func (a *Addon) taskWait(L *glua.LState) int {
 	r := checkTask(L, 1, "Wait")
 	c := checkCond(L, 2, "Wait")
-	self := running(L, r, "Wait")
 	var err error
-	parks(L, a.h, func() { err = self.Wait(c) })
+	if self := r.running(); self != nil && L != L.G.MainThread {
+		parks(L, a.h, func() { err = self.Wait(c) })
+	} else {
+		err = r.handle().Wait(c)
+	}
 	if err != nil {
 		raise(L, "Wait", err)
 	}
@@ -259,15 +266,16 @@ func taskFinished(L *glua.LState) int {
 }
 
 // taskResult is Result(): the results of a finished task, or its error
-// raised; inside a task, an unfinished target is started if pending and
-// waited for; outside any task it is an error.
+// value raised as it is (see errValue); inside a task, an unfinished target
+// is started if pending and waited for; outside any task it is blTasks'
+// error "The task hasn't finished yet.", raised as it is too.
 func (a *Addon) taskResult(L *glua.LState) int {
 	h := checkTask(L, 1, "Result").handle()
 	if !h.Finished() {
 		cur := a.h.s.Current()
 		switch {
 		case cur == nil:
-			L.RaiseError("Result: task not finished")
+			L.Error(glua.LString(notFinished), 0)
 		case cur.ID() == h.ID():
 			L.RaiseError("Result: a task can't get its own result")
 		}
@@ -279,10 +287,7 @@ func (a *Addon) taskResult(L *glua.LState) int {
 	}
 	res, err := h.Result()
 	if err != nil {
-		if le, ok := err.(*LuaError); ok {
-			L.Error(le.Value, 0) // the task's own error value, without a second position
-		}
-		L.RaiseError("%s", err.Error())
+		L.Error(a.h.errValue(L, h, err), 0) // without a second position
 	}
 	if vs, ok := res.([]glua.LValue); ok {
 		for _, v := range vs {
@@ -304,12 +309,10 @@ func taskStatus(L *glua.LState) int {
 	return 1
 }
 
-func taskError(L *glua.LState) int {
-	if err := checkTask(L, 1, "Error").handle().Err(); err != nil {
-		L.Push(glua.LString(err.Error()))
-	} else {
-		L.Push(glua.LNil)
-	}
+// taskError is Error(): nil, or the value Result raises.
+func (a *Addon) taskError(L *glua.LState) int {
+	h := checkTask(L, 1, "Error").handle()
+	L.Push(a.h.errValue(L, h, h.Err()))
 	return 1
 }
 
@@ -365,7 +368,8 @@ func taskEq(L *glua.LState) int {
 
 // onFinished is blTasks.OnFinished(fn): fn(task, how, err) is called, as
 // the addon, whenever any task finishes; how is "returned", "failed" or
-// "stopped". It returns a function that cancels the subscription.
+// "stopped", and err is nil or the value Result raises. It returns a
+// function that cancels the subscription.
 func (a *Addon) onFinished(L *glua.LState) int {
 	fn := CheckFunction(L, 1, "OnFinished")
 	a.onFinEv = append(a.onFinEv, fn)
@@ -392,10 +396,7 @@ func (h *Host) finished(e sched.FinishEvent) {
 	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
 		for _, a := range h.addons {
 			for _, fn := range a.onFinEv {
-				errv := glua.LValue(glua.LNil)
-				if e.Err != nil {
-					errv = glua.LString(e.Err.Error())
-				}
+				errv := h.errValue(a.L, e.Task, e.Err)
 				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {
 					h.s.ReportError(a.name, "OnFinished handler", luaError(err))
 				}

@@ -49,7 +49,7 @@ func TestTaskLifecycle(t *testing.T) {
 				"true\tsuspended",
 				"true\twaiting",
 				"true\tnil",
-				"true\tfinished\ttask stopped",
+				"true\tfinished\tTask stopped.",
 			},
 		},
 		{
@@ -148,9 +148,9 @@ func TestTaskLifecycle(t *testing.T) {
 				print(try(h.Result, h))
 				print(h:Status())`,
 			want: []string{
-				"Result: task not finished",
-				"Result: task not finished",
-				"Result: task not finished",
+				"The task hasn't finished yet.",
+				"The task hasn't finished yet.",
+				"The task hasn't finished yet.",
 				"waiting",
 			},
 		},
@@ -185,7 +185,7 @@ func TestTaskLifecycle(t *testing.T) {
 			want: []string{
 				"true\tfinished\tenough\ttrue",
 				"enough",
-				"finished\ttask stopped\ttask stopped",
+				"finished\tTask stopped.\tTask stopped.",
 			},
 		},
 		{
@@ -219,7 +219,7 @@ func TestTaskLifecycle(t *testing.T) {
 			frames: 4,
 			want: []string{
 				"other\t1",
-				"finished\tA:5\tstopped\tparent finished\t1", // the child's event first, as in blTasks
+				"finished\tA:5\tstopped\tParent finished.\t1", // the child's event first, as in blTasks
 				"finished\tA:3\tstopped\tby child\t1",
 				"other\t2",
 				"other\t3",
@@ -287,7 +287,7 @@ func TestTaskLifecycle(t *testing.T) {
 				end):Start()`,
 			frames: 3,
 			after:  `print(c:Status(), c:Error())`,
-			want:   []string{"finished\tparent finished"},
+			want:   []string{"finished\tParent finished."},
 		},
 	})
 }
@@ -391,7 +391,7 @@ func TestWaitConditions(t *testing.T) {
 			src: `
 				local a = Task.Create(function(self) self:Wait(Wait.Frames(2)); print("a done", frame()) end):Start()
 				Task.Create(function(self)
-					self:Wait(Wait.Task(nil))
+					print(try(Wait.Task, nil)) -- an error, as in blTasks: it hides typos
 					print("Task(nil)", frame())
 					self:Wait(Wait.Task(a))
 					print("Task(a)", frame(), a:Finished())
@@ -404,6 +404,7 @@ func TestWaitConditions(t *testing.T) {
 				end):Start()`,
 			frames: 8,
 			want: []string{
+				"Wait.Task: bad argument #1 (task expected, got nil)",
 				"Task(nil)\t1",
 				"a done\t3",
 				"Task(a)\t3\ttrue",

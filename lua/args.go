@@ -111,6 +111,10 @@ func raise(L *glua.LState, fn string, err error) {
 			msg = msg[i:]
 		}
 		L.RaiseError("%s: %s", fn, strings.TrimSuffix(msg, ": "+sched.ErrForeign.Error()))
+	case errors.Is(err, sched.ErrAbandoned) && fn == "Suspend":
+		L.RaiseError("Suspend: task can't be suspended because it's abandoned")
+	case errors.Is(err, sched.ErrAbandoned):
+		L.RaiseError("%s: task already abandoned", fn)
 	default:
 		for _, s := range []error{sched.ErrStarted, sched.ErrNotStarted, sched.ErrFinished, sched.ErrNotFinished,
 			sched.ErrSuspended, sched.ErrNotSuspended, sched.ErrClosed, sched.ErrTaskLimit, sched.ErrOwnResult, sched.ErrInTask} {

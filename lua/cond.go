@@ -30,10 +30,7 @@ func (a *Addon) waitTable() *glua.LTable {
 	L.SetFuncs(w, map[string]glua.LGFunction{
 		"And": func(L *glua.LState) int { return pushCond(L, waitcond.And(checkConds(L, "Wait.And")...)) },
 		"Or":  func(L *glua.LState) int { return pushCond(L, waitcond.Or(checkConds(L, "Wait.Or")...)) },
-		"Task": func(L *glua.LState) int {
-			if L.Get(1) == glua.LNil {
-				return pushCond(L, waitcond.Task(nil))
-			}
+		"Task": func(L *glua.LState) int { // nil is an error, as in blTasks: it hides typos
 			return pushCond(L, waitcond.Task(checkTask(L, 1, "Wait.Task").handle()))
 		},
 		"Children": func(L *glua.LState) int { return pushCond(L, waitcond.Children()) },
@@ -134,7 +131,7 @@ func newSignal(L *glua.LState) int {
 	mt := L.GetTypeMetatable(signalType)
 	if mt == glua.LNil {
 		t := L.NewTypeMetatable(signalType)
-		t.RawSetString("__index", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
+		t.RawSetString("__index", strictMethods(L, "Signal", L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
 			"Fire": func(L *glua.LState) int {
 				checkSignal(L, 1, "Fire").Fire()
 				L.Push(L.Get(1))
@@ -142,7 +139,7 @@ func newSignal(L *glua.LState) int {
 			},
 			"Cond": func(L *glua.LState) int { return pushCond(L, checkSignal(L, 1, "Cond").Cond()) },
 			"Name": func(L *glua.LState) int { L.Push(glua.LString(checkSignal(L, 1, "Name").Name())); return 1 },
-		}))
+		})))
 		mt = t
 	}
 	ud := L.NewUserData()

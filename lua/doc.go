@@ -42,13 +42,41 @@
 // stop once no code but its own holds it: its function then receives a view
 // of it (== to the handle, not rawequal) that does not keep it alive.
 //
+// As in blTasks, whose task bodies are coroutines:
+//
+//   - coroutine.yield() in the task's own code (not inside a coroutine it
+//     made) gives the rest of its turn to the other tasks: it goes on later
+//     in the frame if the budget allows, else in the next frame. Its values
+//     are ignored and it returns nothing. coroutine.running() there is the
+//     task's thread: its status is "running" for the task's own code, and
+//     coroutine.resume refuses it ("cannot resume non-suspended coroutine").
+//   - h:Wait(cond) from code other than the task's own (the addon's main
+//     chunk, a handler, another task of the addon) makes h wait from its
+//     next turn; a waiting task waits for cond once its current wait is met.
+//     A suspended task waits too, and goes on once cond is met and it is
+//     resumed.
+//   - Result raises the task's error value as it is: the value it raised (a
+//     table stays a table), the reason given to Stop, "Task stopped." for a
+//     stop without a reason and "Parent finished." for a task stopped with its
+//     parent; outside any task, on an unfinished task, it raises "The task
+//     hasn't finished yet.". Error() returns the same value, and so does the
+//     err argument of OnFinished handlers (for another addon's task, its
+//     message as a string). Stop's reason is a string, or a number as
+//     tostring writes it; any other value gives the default reason.
+//   - Wait.Task(nil) is an error; Suspend of an abandoned task and a second
+//     Abandon are errors.
+//
+// Calling a method a handle, condition or signal does not have raises an
+// error naming it, with a close name when there is one: `Task has no method
+// "Breathe" (did you mean "Breath"?)`.
+//
 // The watchdog: a scheduler made with sched.WithWatchdog warns about every
 // slice that ran too long without breathing; for a Lua task the
 // sched.Warning's Traceback is the Lua stack of the Breath or Wait that ended
 // the slice. Config.KillAfter interrupts a slice of an untrusted addon's task
 // that runs that long; the task fails with a *WatchdogError.
 //
-// Misuse (a wrong argument type, starting twice, waiting outside the task,
+// Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the
 // problem; it never panics the host or corrupts the scheduler.
 package lua

@@ -28,6 +28,7 @@ func FuzzAPI(f *testing.F) {
 		{1, 0, 0, 8, 1, 0, 10, 5, 3, 1, 0, 10, 11, 12, 13, 1, 2, 3, 4, 2, 16, 200, 100, 50},
 		{0, 2, 5, 0, 7, 3, 1, 9, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15},
 		{3, 7, 13, 13, 13, 2, 2, 2, 3, 3, 3, 6, 6, 6, 10, 10, 10, 11, 11, 11, 17, 17, 17, 4, 4, 4},
+		{1, 3, 2, 6, 18, 0, 5, 20, 7, 21, 1, 2, 22, 0, 17, 19, 9, 22, 1, 3, 18, 1, 21, 3, 0, 1, 20, 4, 2, 22, 2, 8, 1},
 	} {
 		f.Add(seed)
 	}
@@ -76,7 +77,10 @@ const fuzzPrelude = `
 		function() work(0.002) return "r", 2 end,
 		function(s) if type(s) == "userdata" then pcall(TM.Wait, s, Wait.Frames(2)) end return false end,
 		function() local c = Task.Current() if c then pcall(TM.Wait, c, Wait.Frame()) end return false end,
+		function(...) TY = {pcall(coroutine.yield, ...)} return #TY % 2 == 0 end,
 	}
+	-- a stop reason whose tostring fails
+	BAD = setmetatable({}, {__tostring = function() error("bad tostring") end})
 	if not PARK_IN_CALLBACKS then
 		F[5] = F[1]
 		F[2] = function(s)
@@ -140,7 +144,7 @@ func (g *gen) done() bool { return g.i >= len(g.data) }
 
 // val is a Lua expression of any type; in a task, self is its view.
 func (g *gen) val(inTask bool) string {
-	switch g.next() % 18 {
+	switch g.next() % 20 {
 	case 0:
 		return "nil"
 	case 1:
@@ -156,7 +160,7 @@ func (g *gen) val(inTask bool) string {
 	case 6:
 		return "{}"
 	case 7:
-		return fmt.Sprintf("F[%d]", g.next()%5+1)
+		return fmt.Sprintf("F[%d]", g.next()%6+1)
 	case 8, 9:
 		return g.handle()
 	case 10, 11:
@@ -174,6 +178,10 @@ func (g *gen) val(inTask bool) string {
 		return "nil"
 	case 16:
 		return "Task.Current()"
+	case 17:
+		return "BAD"
+	case 18:
+		return "TH" // a task's own thread, kept by a task (see stmt)
 	default:
 		return "1e12"
 	}
@@ -201,7 +209,7 @@ var methods = []string{"Start", "Stop", "Wait", "Suspend", "Resume", "Abandon", 
 func (g *gen) stmt(inTask bool) {
 	var s string
 	v := func() string { return g.val(inTask) }
-	switch g.next() % 18 {
+	switch g.next() % 23 {
 	case 0, 1:
 		k := g.next()%4 + 1
 		s = fmt.Sprintf("H[%d] = Task.Create(%s, %s) return H[%d]", k, v(), v(), k)
@@ -235,6 +243,25 @@ func (g *gen) stmt(inTask bool) {
 			s = "self:Breath()"
 		} else {
 			s = fmt.Sprintf("return Task.Current(), %s", v())
+		}
+	case 18, 19: // at a task's level: the task yields; elsewhere: an error
+		if inTask && g.next()%2 == 0 {
+			s = fmt.Sprintf("TH = coroutine.running() return coroutine.yield(%s)", v())
+		} else {
+			s = fmt.Sprintf("return coroutine.yield(%s)", v())
+		}
+	case 20: // another task's thread, or its own
+		s = fmt.Sprintf("return coroutine.status(TH), coroutine.resume(TH, %s)", v())
+	case 21: // Wait from outside the task (or by the task itself)
+		s = fmt.Sprintf("return %s:Wait(C[%d] or Wait.Frame())", g.handle(), g.next()%4+1)
+	case 22:
+		switch g.next() % 3 {
+		case 0:
+			s = fmt.Sprintf("return (%s):Stop(%s)", g.recv(inTask), v())
+		case 1:
+			s = fmt.Sprintf("return (%s):Breathe()", g.recv(inTask)) // a typo
+		default:
+			s = fmt.Sprintf("return (%s):Abandon():Suspend()", g.recv(inTask))
 		}
 	default:
 		s = fmt.Sprintf("return %s, %s", v(), v())

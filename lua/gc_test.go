@@ -91,7 +91,7 @@ func TestGCStopsDroppedHandle(t *testing.T) {
 					while true do self:Wait(Wait.Frames(1000)) end
 				end):Scope():Start()`,
 			want: []string{
-				"finished\tA:3\tstopped\tparent finished", // a child's event comes first
+				"finished\tA:3\tstopped\tParent finished.", // a child's event comes first
 				"finished\tA:2\tstopped\thandle collected",
 			},
 		},

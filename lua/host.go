@@ -28,6 +28,7 @@ type Host struct {
 	running map[uint64]*luaTask   // every Lua task that has started and not finished, by task ID
 	scoped  map[uint64]bool       // Lua tasks made with Scope that have not run yet
 	parked  map[*glua.LState]bool // Lua coroutines parked inside a task
+	threads map[*glua.LState]bool // the threads of running Lua tasks (see guardTaskLevel)
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 
@@ -90,7 +91,7 @@ func NewHost(s *sched.Scheduler, cfg Config) *Host {
 		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }
 	}
 	h := &Host{s: s, cfg: cfg, byName: map[string]*Addon{}, conds: map[string]CondFunc{},
-		running: map[uint64]*luaTask{}, scoped: map[uint64]bool{}, parked: map[*glua.LState]bool{}}
+		running: map[uint64]*luaTask{}, scoped: map[uint64]bool{}, parked: map[*glua.LState]bool{}, threads: map[*glua.LState]bool{}}
 	h.cancel = s.OnFinished(h.finished)
 	return h
 }

@@ -140,6 +140,7 @@ func (a *Addon) guardCoroutines() {
 		}
 		return status.GFunction(L)
 	}))
+	a.guardTaskLevel(co)
 	// wrap over the guarded resume, so that it is guarded too. Tracebacks
 	// through it name it coroutine.wrap.
 	wrap, err := L.Load(strings.NewReader(`

@@ -108,6 +108,8 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 		a.h.running[self.ID()] = lt
 		defer delete(a.h.running, self.ID())
 		th := lt.th
+		a.h.threads[th] = true
+		defer delete(a.h.threads, th)
 		th.Push(fn)
 		if a.h.scoped[self.ID()] {
 			delete(a.h.scoped, self.ID())
@@ -159,6 +161,9 @@ func (a *Addon) newTask() *luaTask {
 		t, a.pool = a.pool[n-1], a.pool[:n-1]
 	} else {
 		t.th, t.cancel = a.L.NewThread()
+		// Dead to gopher-lua's coroutine library, which then never resumes
+		// it, even when a script kept it (coroutine.running) after its task.
+		t.th.Dead = true
 	}
 	return &luaTask{a: a, th: t.th, cancel: t.cancel}
 }

@@ -21,6 +21,7 @@ var (
 	ErrTaskLimit    = errors.New("sched: owner's task limit reached")
 	ErrDeadlock     = errors.New("sched: deadlock")
 	ErrOwnResult    = errors.New("sched: a task can't wait for its own result")
+	ErrAbandoned    = errors.New("sched: task abandoned")
 )
 
 // StopError is the error of a task that was stopped. It matches ErrStopped
@@ -31,6 +32,10 @@ type StopError struct {
 
 // DefaultStopReason is the reason of a stop given no reason.
 const DefaultStopReason = "task stopped"
+
+// ParentFinishedReason is the reason of a task stopped because its parent
+// finished.
+const ParentFinishedReason = "parent finished"
 
 func (e *StopError) Error() string { return e.Reason }
 

@@ -145,6 +145,8 @@ func (s *Scheduler) abandon(t *task) error {
 		return fmt.Errorf("Abandon %s: %w", t, ErrNotStarted)
 	case t.suspended:
 		return fmt.Errorf("Abandon %s: %w", t, ErrSuspended)
+	case t.abandoned:
+		return fmt.Errorf("Abandon %s: already abandoned: %w", t, ErrAbandoned)
 	}
 	t.abandoned, t.parent = true, nil
 	if p := t.node.Parent(); p != nil {

@@ -104,6 +104,8 @@ func (s *Scheduler) suspend(t *task) error {
 		return fmt.Errorf("Suspend %s: %w", t, ErrFinished)
 	case t.suspended:
 		return fmt.Errorf("Suspend %s: %w", t, ErrSuspended)
+	case t.abandoned: // nothing would resume it: no parent, and its handles may be gone
+		return fmt.Errorf("Suspend %s: can't be suspended because it's abandoned: %w", t, ErrAbandoned)
 	}
 	t.suspended = true
 	s.emit(Event{Kind: EventSuspend, Task: t.name, Owner: t.own.name})

@@ -76,6 +76,8 @@ type task struct {
 	inPollList bool       // it is in the scheduler's poll list (perhaps no longer polled)
 	waiters    []waiter   // tasks waiting for it to finish
 
+	nextWaits []*waitcond.Cond // waits told from outside, installed in turn (see Task.Wait)
+
 	dlEpoch   uint64 // the deadlock check that last visited it
 	dlBlocked bool   // whether that check found it blocked
 	dlVia     *task  // and through which task
@@ -202,7 +204,8 @@ func (h *Task) Stop(reason string) error {
 // Abandon makes a running task an orphan that is never stopped
 // automatically: not when its parent finishes, not when its handles are
 // collected. It runs until it finishes or is stopped by hand. Abandoning a
-// pending or suspended task fails (ErrNotStarted, ErrSuspended).
+// pending or suspended task fails (ErrNotStarted, ErrSuspended), and so
+// does abandoning it twice (ErrAbandoned).
 func (h *Task) Abandon() error {
 	return h.t.s.abandon(h.t)
 }
@@ -237,7 +240,8 @@ func (h *Task) Why() string {
 
 // Suspend keeps a started task from running until Resume. A wait that is
 // met while the task is suspended must still be met when it is resumed.
-// Suspending the running task parks it at once.
+// Suspending the running task parks it at once. An abandoned task cannot
+// be suspended (ErrAbandoned), as in blTasks.
 func (h *Task) Suspend() error {
 	return h.t.s.suspend(h.t)
 }
@@ -278,7 +282,8 @@ func (t *Self) Stop(reason string) {
 	panic(unwind{}) // not reached: stopping the running task unwinds it
 }
 
-// Suspend parks the task until another task or the host resumes it.
+// Suspend parks the task until another task or the host resumes it. An
+// abandoned task is not suspended: it goes on.
 func (t *Self) Suspend() {
 	t.t.s.suspend(t.t)
 }

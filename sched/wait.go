@@ -164,6 +164,9 @@ func (s *Scheduler) disarm(t *task) {
 		cancel()
 	}
 	t.links, t.unwatch, t.polled, t.cond = t.links[:0], t.unwatch[:0], false, nil
+	if t.state == Finished {
+		t.nextWaits = nil // they hold conditions, which may hold handles
+	}
 }
 
 // wakeDue runs at the start of a frame: it fires the frame and time alarms
@@ -199,8 +202,9 @@ func (s *Scheduler) wakeDue(now time.Duration) {
 // each evaluation to the waiting task and its owner, and drops the tasks
 // that no longer poll.
 func (s *Scheduler) poll() {
+	n := len(s.polled)
 	keep := s.polled[:0]
-	for _, t := range s.polled {
+	for _, t := range s.polled[:n] {
 		if !t.polled {
 			t.inPollList = false
 			continue
@@ -216,6 +220,9 @@ func (s *Scheduler) poll() {
 			t.inPollList = false
 		}
 	}
+	// A predicate is addon code: it may have made other tasks wait on
+	// predicates (Task.Wait, StartWhen), appending them: they stay.
+	keep = append(keep, s.polled[n:]...)
 	clear(s.polled[len(keep):])
 	s.polled = keep
 }
@@ -232,6 +239,9 @@ func (s *Scheduler) check(t *task) {
 		return
 	}
 	s.disarm(t)
+	if t.nextWaits != nil && (s.nextWait(t) || t.state == Finished) {
+		return // it waits again, as told from outside (see Task.Wait)
+	}
 	t.state, t.level, t.estimate = Active, 0, 0
 	s.enqueue(t)
 }
