@@ -203,7 +203,7 @@ func (g *gen) recv(inTask bool) string {
 var waitKinds = []string{"And", "Or", "Task", "Children", "Frame", "Frames", "Timespan", "Timestamp", "Signal", "Predicate", "Nope"}
 
 var methods = []string{"Start", "Stop", "Wait", "Suspend", "Resume", "Abandon", "Breath", "BreathShort", "BreathLong",
-	"Finished", "Result", "Status", "Error", "Owner", "Name", "Parent", "Children", "Stats", "Why"}
+	"Finished", "Result", "Status", "Error", "Owner", "Name", "Parent", "Children", "Stats", "Why", "Scope"}
 
 // stmt writes one statement, in run(), so its outcome is printed.
 func (g *gen) stmt(inTask bool) {
