@@ -76,11 +76,3 @@ func (f Frame) Admits(l Level, est time.Duration) bool {
 func (f Frame) Fits(d time.Duration) bool {
 	return f.Spent < f.Limit && f.Spent+d <= f.Limit
 }
-
-// Room is how much more may be spent while a chunk at level l, expected to
-// take est, is still admitted afterwards. It is negative when the chunk is
-// not admitted now, and 0 when it is admitted only with nothing more spent
-// or not at all (at the level's threshold).
-func (f Frame) Room(l Level, est time.Duration) time.Duration {
-	return min(l.Threshold(f.Limit)-f.Spent, f.Limit-est-f.Spent)
-}

@@ -169,31 +169,3 @@ func TestFrameRemainingOverrun(t *testing.T) {
 		}
 	}
 }
-
-func TestFrameRoom(t *testing.T) {
-	tests := []struct {
-		f    Frame
-		l    Level
-		est  time.Duration
-		want time.Duration
-	}{
-		{Frame{10 * ms, 3 * ms}, Short, 0, 7 * ms},
-		{Frame{10 * ms, 3 * ms}, Medium, 0, ms},
-		{Frame{10 * ms, 3 * ms}, Long, 0, -ms},
-		{Frame{10 * ms, 3 * ms}, Short, 5 * ms, 2 * ms},
-		{Frame{10 * ms, 3 * ms}, Medium, 8 * ms, -ms},
-		{Frame{50 * ms, 5 * ms}, Long, ms, 5 * ms},
-		{Frame{50 * ms, 5 * ms}, Medium, 40 * ms, 5 * ms},
-		{Frame{10 * ms, 12 * ms}, Short, 0, -2 * ms},
-	}
-	for _, tt := range tests {
-		got := tt.f.Room(tt.l, tt.est)
-		if got != tt.want {
-			t.Errorf("%+v.Room(%v, %v): got %v, want %v", tt.f, tt.l, tt.est, got, tt.want)
-		}
-		// Room's sign agrees with Admits away from zero.
-		if admits := tt.f.Admits(tt.l, tt.est); got > 0 && !admits || got < 0 && admits {
-			t.Errorf("%+v: Room(%v, %v) = %v but Admits = %v", tt.f, tt.l, tt.est, got, admits)
-		}
-	}
-}

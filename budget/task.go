@@ -18,19 +18,19 @@ func (t *Task) AddSlice(d time.Duration) {
 	t.Longest = max(t.Longest, d)
 }
 
-// ObserveChunks records that n chunks of work between checkpoints took
-// elapsed in all. The typical cost follows new observations with weight 1/4,
-// so a task whose work changes pace is re-learned within a few checkpoints.
-func (t *Task) ObserveChunks(elapsed time.Duration, n int) {
-	if n <= 0 || elapsed < 0 {
+// ObserveChunk records that a chunk of work between checkpoints took d. The
+// typical cost follows new observations with weight 1/4, so a task whose
+// work changes pace is re-learned within a few checkpoints. A negative d is
+// ignored.
+func (t *Task) ObserveChunk(d time.Duration) {
+	if d < 0 {
 		return
 	}
-	avg := elapsed / time.Duration(n)
 	if t.chunk == 0 {
-		t.chunk = avg
+		t.chunk = d
 		return
 	}
-	t.chunk += (avg - t.chunk) / 4
+	t.chunk += (d - t.chunk) / 4
 }
 
 // Chunk is the typical cost of the task's work between two checkpoints, or

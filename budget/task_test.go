@@ -33,37 +33,32 @@ func TestTaskAddSlice(t *testing.T) {
 	}
 }
 
-func TestTaskObserveChunks(t *testing.T) {
+func TestTaskObserveChunk(t *testing.T) {
 	var tk Task
 	if got := tk.Chunk(); got != 0 {
 		t.Fatalf("zero Task.Chunk(): got %v, want 0", got)
 	}
 	tests := []struct {
-		elapsed time.Duration
-		n       int
-		want    time.Duration
+		d    time.Duration
+		want time.Duration
 	}{
-		{0, 0, 0},                             // n == 0: ignored
-		{5 * ms, 0, 0},                        // n == 0: ignored
-		{5 * ms, -1, 0},                       // n < 0: ignored
-		{-5 * ms, 1, 0},                       // negative elapsed: ignored
-		{24 * ms, 3, 8 * ms},                  // first observation: elapsed/n exactly
-		{4 * ms, 1, 7 * ms},                   // a quarter of the way from 8ms to 4ms
-		{30 * ms, 3, 7750 * time.Microsecond}, // a quarter of the way from 7ms to 10ms
-		{ms, 0, 7750 * time.Microsecond},      // ignored
-		{-ms, 2, 7750 * time.Microsecond},     // ignored
-		{15500 * time.Microsecond, 2, 7750 * time.Microsecond}, // at the average already
-		{0, 5, 5812500 * ns}, // a quarter of the way to 0
+		{-5 * ms, 0},                       // negative: ignored
+		{8 * ms, 8 * ms},                   // first observation: d exactly
+		{4 * ms, 7 * ms},                   // a quarter of the way from 8ms to 4ms
+		{10 * ms, 7750 * time.Microsecond}, // a quarter of the way from 7ms to 10ms
+		{-ms, 7750 * time.Microsecond},     // ignored
+		{7750 * time.Microsecond, 7750 * time.Microsecond}, // at the average already
+		{0, 5812500 * ns}, // a quarter of the way to 0
 	}
 	for i, tt := range tests {
-		tk.ObserveChunks(tt.elapsed, tt.n)
+		tk.ObserveChunk(tt.d)
 		if got := tk.Chunk(); got != tt.want {
-			t.Errorf("step %d: ObserveChunks(%v, %d): Chunk: got %v, want %v", i, tt.elapsed, tt.n, got, tt.want)
+			t.Errorf("step %d: ObserveChunk(%v): Chunk: got %v, want %v", i, tt.d, got, tt.want)
 		}
 	}
 }
 
-func TestTaskObserveChunksConverges(t *testing.T) {
+func TestTaskObserveChunkConverges(t *testing.T) {
 	tests := []struct {
 		from, to time.Duration
 	}{
@@ -74,9 +69,9 @@ func TestTaskObserveChunksConverges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var tk Task
-		tk.ObserveChunks(tt.from, 1)
+		tk.ObserveChunk(tt.from)
 		for range 30 {
-			tk.ObserveChunks(4*tt.to, 4)
+			tk.ObserveChunk(tt.to)
 		}
 		got := tk.Chunk()
 		if diff := (got - tt.to).Abs(); diff > tt.to/100 {

@@ -22,9 +22,7 @@ func TestBreathLevelThresholds(t *testing.T) {
 	// decides. For Short the threshold is the whole budget, which a task with a
 	// 1ms chunk never gets to use up from a checkpoint: its last admitted
 	// checkpoint is at 9ms (the next chunk ends exactly at 10ms), and just
-	// under 10ms it already parks. The fast path (Breath calls that do not
-	// read the clock) cannot skip the checkpoint under test: its allowance is
-	// half the room left in chunks, under one chunk near a boundary.
+	// under 10ms it already parks.
 	tests := []struct {
 		name  string
 		level level

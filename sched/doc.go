@@ -22,10 +22,12 @@
 //
 // Breath has three levels, as in blTasks: BreathShort goes on while any of
 // the budget is left, Breath while less than 40% is used, BreathLong while
-// less than 20% is used; BreathFor takes an explicit estimate. The scheduler
-// learns each task's typical cost between checkpoints, so a checkpoint that
-// cannot park costs a counter and a comparison, and a chunk that would not
-// fit in the frame is not started.
+// less than 20% is used; BreathFor takes an explicit estimate. Every Breath
+// reads the clock, and guarantees: a Breath that returns without parking saw
+// the frame's used time below its level's threshold, also after a Wait or a
+// chunk that suddenly grew. The scheduler learns each task's typical cost
+// between checkpoints, so a chunk that would not fit in the frame is not
+// started: what it learns may make a Breath park earlier, never later.
 //
 // Tasks wait on conditions from package waitcond (Self.Wait, Task.StartWhen);
 // waiting is event-driven, so a frame with many waiting tasks and nothing due

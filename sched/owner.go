@@ -158,9 +158,3 @@ func (t *task) ownerHasTime(used time.Duration) bool {
 	}
 	return left > 0 && left >= need
 }
-
-// ownerLeft is what t's capped owner has left for the rest of t's slice at
-// now: a bound for its fast Breath calls.
-func (t *task) ownerLeft(now time.Duration) time.Duration {
-	return t.own.credit(t.s.frame, t.s.limit) - (now - t.sliceStart)
-}

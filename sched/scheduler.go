@@ -278,11 +278,7 @@ func (t *task) admitted(fr budget.Frame) bool {
 // caller resumes it.
 func (s *Scheduler) startSlice(t *task, now time.Duration) {
 	t.queued = false
-	t.sliceStart, t.lastRead, t.calls = now, now, 0
-	// The Breath allowance the slice starts with is set by its first Breath
-	// (see breath), from what is noted here: a slice that parks, waits or
-	// finishes without a Breath (BreathFor, Wait, a short body) needs none.
-	t.allowPending, t.allowShared = true, s.turnsWaiting() > 0
+	t.sliceStart, t.lastRead = now, now
 	if t.w == nil { // its first slice
 		t.w = s.worker(t)
 		if t.scoped {
@@ -301,7 +297,7 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 	if t.onSlice != nil {
 		t.onSlice(false)
 	}
-	s.current, t.onStack, t.allowPending = nil, false, false
+	s.current, t.onStack = nil, false
 	end := s.sliceEnd
 	if !s.sliceEnded {
 		end = s.elapsed()

@@ -51,8 +51,8 @@ func (sw *shareWorld) ranIn(owner string) []int {
 }
 
 // An owner capped at a quarter of the budget uses at most a quarter in
-// every frame, even with chunks so short that its Breath calls mostly pass
-// without reading the clock; the others use the rest.
+// every frame, even with chunks so short that most of its Breath calls go
+// on; the others use the rest.
 func TestBudgetShareCapsEveryFrame(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		const frames = 30

@@ -99,13 +99,7 @@ type task struct {
 
 	acct       budget.Task
 	sliceStart time.Duration // since the scheduler's epoch
-	lastRead   time.Duration
-	calls      int32                     // Breath calls since the clock was last read
-	allow      [len(budget.Levels)]int32 // Breath calls that may pass without reading the clock, per level
-	// allowPending says that allow is still to be set from the slice's
-	// start (by the first Breath), with allowShared, whether other tasks
-	// were waiting for a turn then. Only the running task has it set.
-	allowPending, allowShared bool
+	lastRead   time.Duration // the clock's reading at the slice's start or its last Breath
 
 	prevLive, nextLive *task // the scheduler's live list, in creation order
 	self               Self
@@ -337,7 +331,7 @@ func (o outcome) String() string { return outcomeNames[o] }
 // instead of returning. (checkpoint, the hot caller, has a copy written out.)
 func (t *task) park(why outcome) {
 	t.outcome = why
-	t.allow, t.allowPending, t.onStack = [len(budget.Levels)]int32{}, false, false // only the running task may take the fast path
+	t.onStack = false
 	ok := t.w.yield(struct{}{})
 	t.onStack = true
 	if !ok || t.state == Finished {
@@ -348,7 +342,5 @@ func (t *task) park(why outcome) {
 // unwind ends the running body of a stopped task.
 func (t *task) unwind() {
 	t.unwinding = true
-	t.allow = [len(budget.Levels)]int32{} // every Breath takes the slow path and unwinds again
-	t.allowPending = false
 	panic(unwind{})
 }

@@ -20,10 +20,9 @@ func (t *Self) Yield() {
 	if tk != s.current || tk.unwinding {
 		tk.misuseOrUnwind("Yield")
 	}
-	tk.calls++ // a checkpoint: the chunk before it is learned, as at a Breath
-	now := s.elapsed()
-	tk.acct.ObserveChunks(now-tk.lastRead, int(tk.calls))
-	tk.lastRead, tk.calls = now, 0
+	now := s.elapsed() // a checkpoint: the chunk before it is learned, as at a Breath
+	tk.acct.ObserveChunk(now - tk.lastRead)
+	tk.lastRead = now
 	tk.level, tk.estimate = budget.Short, 0
 	s.enqueue(tk)
 	s.sliceEnd, s.sliceEnded = now, true
