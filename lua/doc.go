@@ -14,7 +14,7 @@
 //		self:Wait(Wait.Timespan(2))  -- park for two seconds
 //		return "done"
 //	end):Start()
-//	Task.Create(function()
+//	Task.Create(function(self)       -- holding its self, it runs to its end
 //		print(loader:Result())       -- waits for loader, then prints "done"
 //	end):Start()
 //

@@ -33,7 +33,7 @@ func Example() {
 			end
 			return "3 bags"
 		end):Start()
-		Task.Create(function()
+		Task.Create(function(self) -- holding its self, it runs to its end
 			print("loaded " .. loader:Result())
 		end):Start()`)
 	if err != nil {
