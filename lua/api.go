@@ -81,22 +81,16 @@ func callerPosition(L *glua.LState) string {
 // task made with Scope), or nil.
 func (a *Addon) current(L *glua.LState) int {
 	self := a.h.s.Current()
-	switch lt := a.h.running[idOf(self)]; {
-	case self == nil:
+	if self == nil {
 		L.Push(glua.LNil)
-	case lt != nil && lt.view != nil && lt.a == a:
+		return 1
+	}
+	if lt := a.h.running[self.ID()]; lt != nil && lt.view != nil && lt.a == a {
 		L.Push(lt.view)
-	default:
+	} else {
 		L.Push(a.handle(self.Handle()))
 	}
 	return 1
-}
-
-func idOf(self *sched.Self) uint64 {
-	if self == nil {
-		return 0
-	}
-	return self.ID()
 }
 
 // taskScope is Scope(): the task stops ("handle collected") once no code

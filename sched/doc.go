@@ -36,6 +36,12 @@
 // stopped; a stopped Go task unwinds, running its deferred functions, and
 // never runs another line of its own code.
 //
+// A task has one handle (*Task). A started task runs until it finishes or
+// is stopped, like a goroutine; a task that no code holds a handle to (one
+// never started, or one made with Task.Scope whose holders let go) is
+// stopped at a later frame ("handle collected") and reported as a Collected
+// Warning naming where it was created. Abandon exempts a task from that.
+//
 // Every slice is measured with the scheduler's clock (WithClock) and charged
 // to the task, its owner and the frame. Owners (addons) can be held to a
 // share of each frame's budget (SetBudgetShare) and a number of live tasks

@@ -52,8 +52,9 @@ func (s *Scheduler) newHandle(t *task) *Task {
 }
 
 // applyCollected stops, at the start of a frame, the tasks whose handles
-// were collected since the last frame, each with a Collected warning. A task for which code has made a new
-// handle since (Self.Handle) is left alone. Cleanups run on another
+// were collected since the last frame, each with a Collected warning. A
+// task for which code has made a new handle since (Self.Handle) is left
+// alone. Cleanups run on another
 // goroutine, so they only queue; the stops happen here, on the frame
 // goroutine, at a cost proportional to the handles collected.
 func (s *Scheduler) applyCollected() {

@@ -144,7 +144,8 @@ func (s *Scheduler) Create(ownerName, name string, body Body) (*Task, error) {
 	return s.create(ownerName, name, body, callerPC())
 }
 
-// Go creates a task and starts it.
+// Go creates a task and starts it. Like a goroutine, it runs until it
+// finishes or is stopped, whether the caller keeps the handle or not.
 func (s *Scheduler) Go(owner, name string, body Body) (*Task, error) {
 	h, err := s.create(owner, name, body, callerPC())
 	if err != nil {
