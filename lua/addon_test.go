@@ -286,3 +286,27 @@ func TestAddonBudgetShare(t *testing.T) {
 		}
 	})
 }
+
+// os.time of a date table is the time in UTC, the same on every machine;
+// bad tables are refused with clear errors.
+func TestOSTimeTable(t *testing.T) {
+	bubble(t, func(t *testing.T) { testOSTimeTable(t) })
+}
+
+func testOSTimeTable(t *testing.T) {
+	out, _ := script(t, `
+		print(os.time({year = 2024, month = 1, day = 2}) - os.time({year = 2024, month = 1, day = 1}))
+		print(os.time({year = 2024, month = 3, day = 1, hour = 0, min = 0, sec = 5}))
+		print(try(os.time, "now"))
+		print(try(os.time, {year = 2024, month = 1}))
+		print(try(os.time, {year = 2024, month = 1, day = 1.5}))
+		print(try(os.time, {year = 2024, month = "x", day = 1}))`, 0)
+	checkLines(t, out, []string{
+		"86400",
+		"1709251205",
+		"os.time: bad argument #1 (table expected, got string)",
+		"os.time: field 'day' missing in date table",
+		"os.time: field 'day' is not a whole number",
+		"os.time: field 'month' is not a number",
+	})
+}

@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 // openSandbox opens the libraries an addon gets: base, table, string, math,
 // coroutine and package (require of modules the host preloads only), with
 // os.time, os.clock and math.random served by the scheduler's clock and the
-// host's seed, print attributed to the addon, and no file access.
+// host's seed (os.time of a date table in UTC), print attributed to the addon, and no file access.
 func (a *Addon) openSandbox() {
 	L := a.L
 	for _, lib := range []struct {
@@ -53,7 +54,14 @@ func (a *Addon) openSandbox() {
 	start := clk.Now()
 	os := L.NewTable()
 	os.RawSetString("time", L.NewFunction(func(L *glua.LState) int {
-		L.Push(glua.LNumber(clk.Now().Unix()))
+		switch v := L.Get(1).(type) {
+		case *glua.LNilType:
+			L.Push(glua.LNumber(clk.Now().Unix()))
+		case *glua.LTable:
+			L.Push(glua.LNumber(dateTable(L, v).Unix()))
+		default:
+			TypeError(L, 1, "os.time", "table")
+		}
 		return 1
 	}))
 	os.RawSetString("clock", L.NewFunction(func(L *glua.LState) int {
@@ -160,4 +168,29 @@ func (a *Addon) guardCoroutines() {
 	if err != nil {
 		panic("lua: coroutine.wrap: " + err.Error()) // a bug in the source above
 	}
+}
+
+// dateTable is the time a table given to os.time says, in UTC, so that a
+// script gets the same on every machine (Lua's own os.time reads the local
+// time zone): year, month and day are required; hour defaults to 12, min
+// and sec to 0.
+func dateTable(L *glua.LState, t *glua.LTable) time.Time {
+	field := func(key string, def int) int {
+		switch v := t.RawGetString(key).(type) {
+		case glua.LNumber:
+			if f := float64(v); f == math.Trunc(f) && math.Abs(f) < 1<<31 {
+				return int(f)
+			}
+			L.RaiseError("os.time: field '%s' is not a whole number", key)
+		case *glua.LNilType:
+			if def >= 0 {
+				return def
+			}
+			L.RaiseError("os.time: field '%s' missing in date table", key)
+		}
+		L.RaiseError("os.time: field '%s' is not a number", key)
+		return 0
+	}
+	day, month, year := field("day", -1), field("month", -1), field("year", -1)
+	return time.Date(year, time.Month(month), day, field("hour", 12), field("min", 0), field("sec", 0), 0, time.UTC)
 }

@@ -3,10 +3,8 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
-	"time"
 
 	glua "github.com/yuin/gopher-lua"
 
@@ -206,7 +204,6 @@ func (p *rift) install(a *lua.Addon) {
 	})
 	p.installInspect(a)
 	p.installUtility(a)
-	p.installOSTime(a)
 	p.installAddonEvents(a)
 }
 
@@ -338,56 +335,6 @@ func checkAddon(L *glua.LState, n int, fn string) string {
 		lua.ArgError(L, n, fn, "an addon's name expected, got an empty string")
 	}
 	return name
-}
-
-// installOSTime makes os.time() of addon a RIFT's: the sandbox's clock
-// (which starts at riftEpoch in a --virtual run), and with a table
-// argument the time the table says, in the local time zone, as Lua's.
-func (p *rift) installOSTime(a *lua.Addon) {
-	L := a.State()
-	os, ok := L.GetGlobal("os").(*glua.LTable)
-	if !ok {
-		return
-	}
-	now, _ := os.RawGetString("time").(*glua.LFunction)
-	os.RawSetString("time", L.NewFunction(func(L *glua.LState) int {
-		switch v := L.Get(1).(type) {
-		case *glua.LNilType:
-			if now == nil {
-				L.Push(glua.LNumber(p.r.clk.Now().Unix()))
-				return 1
-			}
-			return now.GFunction(L)
-		case *glua.LTable:
-			L.Push(glua.LNumber(dateTable(L, v).Unix()))
-			return 1
-		}
-		lua.TypeError(L, 1, "os.time", "table")
-		return 0
-	}))
-}
-
-// dateTable is the time a table of os.time says: year, month and day are
-// required; hour defaults to 12, min and sec to 0.
-func dateTable(L *glua.LState, t *glua.LTable) time.Time {
-	field := func(key string, def int) int {
-		switch v := t.RawGetString(key).(type) {
-		case glua.LNumber:
-			if f := float64(v); f == math.Trunc(f) && math.Abs(f) < 1<<31 {
-				return int(f)
-			}
-			L.RaiseError("os.time: field '%s' is not a whole number", key)
-		case *glua.LNilType:
-			if def >= 0 {
-				return def
-			}
-			L.RaiseError("os.time: field '%s' missing in date table", key)
-		}
-		L.RaiseError("os.time: field '%s' is not a number", key)
-		return 0
-	}
-	day, month, year := field("day", -1), field("month", -1), field("year", -1)
-	return time.Date(year, time.Month(month), day, field("hour", 12), field("min", 0), field("sec", 0), 0, time.Local)
 }
 
 // tostring is tostring(err) of an error of addon's code: the Lua value it

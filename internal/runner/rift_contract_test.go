@@ -357,7 +357,7 @@ blTasks.Task.Create(function(self)
 	print("due in frame", Sim.Frame(), Inspect.Time.Frame(), os.time(), Inspect.Time.Real() == 2.003972)
 	Sim.Done()
 end):Start()`
-	march := time.Date(2024, 3, 1, 0, 0, 0, 0, time.Local).Unix()
+	march := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC).Unix()
 	want := "1700000000\t0\t0\t0\n" +
 		"1700000001\ttrue\n" +
 		"true\n" +
