@@ -281,13 +281,17 @@ func (a *Addon) taskResult(L *glua.LState) int {
 	}
 	res, err := h.Result()
 	if err != nil {
-		L.Error(a.h.errValue(L, h, err), 0) // without a second position
+		L.Error(a.h.errValue(L, err), 0) // without a second position
 	}
-	if vs, ok := res.([]glua.LValue); ok {
-		for _, v := range vs {
+	if r, ok := res.(Results); ok {
+		for i, v := range r.Values {
+			if r.Addon != a && !shareable(v) {
+				L.RaiseError("Result: result #%d of task %s is a %s of addon %s, which another addon may not use",
+					i+1, h.Name(), v.Type(), r.Addon.name)
+			}
 			L.Push(v)
 		}
-		return len(vs)
+		return len(r.Values)
 	}
 	L.Push(toLua(res))
 	return 1
@@ -306,7 +310,7 @@ func taskStatus(L *glua.LState) int {
 // taskError is Error(): nil, or the value Result raises.
 func (a *Addon) taskError(L *glua.LState) int {
 	h := checkTask(L, 1, "Error").handle()
-	L.Push(a.h.errValue(L, h, h.Err()))
+	L.Push(a.h.errValue(L, h.Err()))
 	return 1
 }
 
@@ -390,11 +394,21 @@ func (h *Host) finished(e sched.FinishEvent) {
 	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
 		for _, a := range h.addons {
 			for _, fn := range a.onFinEv {
-				errv := h.errValue(a.L, e.Task, e.Err)
+				errv := h.errValue(a.L, e.Err)
 				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {
 					h.s.ReportError(a.name, "OnFinished handler", luaError(err))
 				}
 			}
 		}
 	})
+}
+
+// shareable reports whether a Lua value may pass from one addon's state to
+// another's: values, not references.
+func shareable(v glua.LValue) bool {
+	switch v.(type) {
+	case *glua.LNilType, glua.LBool, glua.LNumber, glua.LString:
+		return true
+	}
+	return false
 }

@@ -20,14 +20,15 @@ const (
 	notFinished          = "The task hasn't finished yet."
 )
 
-// errValue is the Lua value, for code on L, of the error t finished with
+// errValue is the Lua value, for code on L, of the error a task finished with
 // (nil when none), as Result raises it, Error returns it and OnFinished
 // handlers get it: the value the task raised, unchanged (a table stays a
 // table); for a stop, its reason, with blTasks' "Task stopped." and "Parent
 // finished." for the scheduler's defaults; otherwise the error's message.
-// For another addon's code it is a string (the message), so that no value
-// of one addon's Lua state (a table, a function) reaches another's.
-func (h *Host) errValue(L *glua.LState, t *sched.Task, err error) glua.LValue {
+// For another addon's code a table, function or other reference is a
+// string (the message), so that no value of one addon's Lua state reaches
+// another's.
+func (h *Host) errValue(L *glua.LState, err error) glua.LValue {
 	var le *LuaError
 	var se *sched.StopError
 	switch {
@@ -36,7 +37,7 @@ func (h *Host) errValue(L *glua.LState, t *sched.Task, err error) glua.LValue {
 	case errors.As(err, &se):
 		return glua.LString(stopReason(se.Reason))
 	case errors.As(err, &le) && le.Value != nil:
-		if own := h.addonOf(L); own != nil && own.name == t.Owner() {
+		if le.addon != nil && h.addonOf(L) == le.addon || shareable(le.Value) {
 			return le.Value
 		}
 	}

@@ -62,3 +62,36 @@ func TestImpersonationControl(t *testing.T) {
 		checkLines(t, e.out, []string{"finished\tB\tby A"})
 	})
 }
+
+// A task's results and error values reach another addon's code only as
+// values: a table or function of one addon's state never reaches another.
+func TestResultsStayInTheirAddon(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		a := e.addon("A", lua.AddonOptions{})
+		b := e.addon("B", lua.AddonOptions{})
+		e.run(b, `
+			blTasks.OnFinished(function(task, how, err)
+				local ok, v = pcall(task.Result, task)
+				if type(v) == "string" and v:find("^table: ") then v = "table: (an address)" end
+				print("B sees", task:Name(), how, type(err), ok, (string.gsub(tostring(v), "^[%w_]+:%d+: ", "")))
+			end)`)
+		e.run(a, `
+			secret = {}
+			Task.Create(function(self) return 1, "two" end):Start()
+			Task.Create(function(self) return secret end):Start()
+			Task.Create(function(self) error(secret) end):Start()
+			Task.Create(function(self) error("plain", 0) end):Start()
+			blTasks.OnFinished(function(task, how, err)
+				if task:Name() == "A:5" then print("A sees", rawequal(err, secret), rawequal(select(2, pcall(task.Result, task)), secret)) end
+			end)`)
+		e.frames(1)
+		checkLines(t, e.out, []string{
+			"B sees\tA:3\treturned\tnil\ttrue\t1",
+			"B sees\tA:4\treturned\tnil\tfalse\tResult: result #1 of task A:4 is a table of addon A, which another addon may not use",
+			"A sees\ttrue\ttrue", // the table itself, in its own addon
+			"B sees\tA:5\tfailed\tstring\tfalse\ttable: (an address)",
+			"B sees\tA:6\tfailed\tstring\tfalse\tplain",
+		})
+	})
+}

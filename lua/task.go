@@ -134,11 +134,15 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 		case err != nil:
 			th.SetTop(0)
 			a.release(lt)
-			return nil, luaError(err)
+			le := luaError(err)
+			if le, ok := le.(*LuaError); ok {
+				le.addon = a
+			}
+			return nil, le
 		}
-		res := make([]glua.LValue, th.GetTop())
-		for i := range res {
-			res[i] = th.Get(i + 1)
+		res := Results{Addon: a, Values: make([]glua.LValue, th.GetTop())}
+		for i := range res.Values {
+			res.Values[i] = th.Get(i + 1)
 		}
 		th.SetTop(0)
 		a.release(lt)
@@ -284,6 +288,16 @@ type LuaError struct {
 	Message   string      // the error value, through tostring
 	Traceback string      // the Lua stack where it was raised
 	Value     glua.LValue // the error value itself, which Result raises again
+	addon     *Addon      // whose Lua state Value belongs to, for a task's error
+}
+
+// Results are what a Lua task's function returned (its sched.Task's result):
+// values of the Lua state of Addon. Result in another addon's code gets the
+// nil, boolean, number and string values only: a table or function of one
+// addon must not reach another.
+type Results struct {
+	Addon  *Addon
+	Values []glua.LValue
 }
 
 func (e *LuaError) Error() string { return e.Message }
