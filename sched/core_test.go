@@ -417,3 +417,32 @@ func TestResults(t *testing.T) {
 		}
 	})
 }
+
+// EndFrame ends the frame after the running slice; the next frame runs as
+// usual, and EndFrame between frames changes nothing.
+func TestEndFrame(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var ran []string
+		for _, name := range []string{"a", "b", "c"} {
+			w.spawn("A", name, func(self *sched.Self) (any, error) {
+				for f := 1; ; f++ {
+					ran = append(ran, fmt.Sprint(name, w.s.Frame()))
+					if name == "b" && f == 1 {
+						self.Scheduler().EndFrame()
+					}
+					if err := self.Wait(w.s.NextFrame()); err != nil {
+						return nil, err
+					}
+				}
+			})
+		}
+		w.s.EndFrame() // between frames: nothing
+		st := w.frames(1)[0]
+		if st.Resumed != 2 {
+			t.Errorf("frame 1 resumed %d slices, want 2", st.Resumed)
+		}
+		w.frames(1)
+		wantLines(t, "slices", ran, []string{"a1", "b1", "c2", "a2", "b2"})
+	})
+}

@@ -35,6 +35,7 @@ type Scheduler struct {
 	stats      FrameStats
 	current    *task
 	closed     bool
+	frameEnded bool // EndFrame was called in this frame
 
 	prio       queue         // deferred in an earlier frame: they go first
 	ready      queue         // may run in this frame, in round-robin order
@@ -220,13 +221,14 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	start := s.elapsed()
 	s.frameStart, s.limit = start, limit
 	s.stats = FrameStats{Frame: s.frame, Budget: limit}
+	s.frameEnded = false
 	s.applyCollected()
 	s.later.moveTo(&s.ready)
 	s.wakeDue(start)
 	s.sharers = max(1, s.turnsWaiting())
 
 	now := start
-	for now-start < limit {
+	for now-start < limit && !s.frameEnded {
 		t := s.prio.pop()
 		if t == nil {
 			if t = s.ready.pop(); t == nil {
@@ -257,6 +259,13 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	return FrameStats{Frame: st.Frame, Budget: st.Budget, Used: st.Used, Overrun: st.Overrun,
 		Resumed: st.Resumed, Parked: st.Parked, Finished: st.Finished, Errors: st.Errors}
 }
+
+// EndFrame ends the running frame once the running slice ends: no other
+// slice starts in it, as if its budget were spent. A host calls it from
+// code that runs in the frame (a binding called by task code, a finished
+// event's handler) when the frame must stop at once, for instance because
+// the game's own watchdog says so. Called between frames, it does nothing.
+func (s *Scheduler) EndFrame() { s.frameEnded = true }
 
 // turnsWaiting is how many queue entries may still get a turn this frame.
 func (s *Scheduler) turnsWaiting() int { return s.prio.len() + s.ready.len() }

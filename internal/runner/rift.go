@@ -19,7 +19,7 @@ import (
 //
 //	Inspect.Addon.Current()          the addon whose code runs now (see riftActing)
 //	Inspect.Time.Real(), .Frame()    seconds of the run's clock; the frame number
-//	Inspect.System.Watchdog()        100, or what Sim.SetWatchdog set
+//	Inspect.System.Watchdog()        100, or what Sim.SetWatchdog set (0.05 or less: no task runs; set by a task, the frame ends)
 //	Inspect.Interaction([name])      auction, bank, guildbank, mail, trade → boolean
 //	Inspect.Queue.Status([q[, n]])   global, chat, auctionfullscan → free slots >= n (1)
 //	Inspect.Unit.Detail("player")    {name = "Tester"}
@@ -190,6 +190,9 @@ func (p *rift) install(a *lua.Addon) {
 				lua.ArgError(L, 1, fn, "seconds, 0 or more, expected")
 			}
 			p.watchdog = v
+			if !p.runsTasks() {
+				p.r.s.EndFrame() // in a frame, no further task runs in it
+			}
 			return 0
 		},
 		"SetInteraction": func(L *glua.LState) int {

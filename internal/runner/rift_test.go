@@ -97,6 +97,32 @@ end)`
 	checkOutput(t, virtual(t, src, "--host", "rift"), want)
 }
 
+// TestRiftWatchdogSetByTask: a task that sets the watchdog to 0.05 or below
+// ends the frame: no other task runs in it.
+func TestRiftWatchdogSetByTask(t *testing.T) {
+	const src = `
+for i = 1, 3 do
+	blTasks.Task.Create(function(self)
+		while true do
+			print("task", i, "runs in frame", Sim.Frame())
+			if i == 2 and Sim.Frame() == 2 then Sim.SetWatchdog(0.05) end
+			self:Wait(blTasks.Wait.Frame())
+		end
+	end):Start()
+end
+Sim.OnFrame(function(f)
+	if f == 3 then print("frame 3: no task runs") end
+	if f == 4 then Sim.SetWatchdog(nil) Sim.Done() end
+end)`
+	want := "task\t1\truns in frame\t1\ntask\t2\truns in frame\t1\ntask\t3\truns in frame\t1\n" +
+		"task\t1\truns in frame\t2\ntask\t2\truns in frame\t2\n" + // task 3 does not run: the frame ended
+		"frame 3: no task runs\n" +
+		"task\t3\truns in frame\t4\n" + // first: not reached in its frame
+		"task\t1\truns in frame\t4\ntask\t2\truns in frame\t4\n" +
+		"4\tEND\tdone\n"
+	checkOutput(t, virtual(t, src, "--host", "rift"), want)
+}
+
 // TestRiftConditions: Wait.Interaction and Wait.Queue are level
 // conditions, met while the game state says so.
 func TestRiftConditions(t *testing.T) {
