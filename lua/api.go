@@ -38,14 +38,15 @@ func (a *Addon) installAPI() {
 }
 
 // create is Task.Create(fn [, owner]): a pending task. Its owner is the
-// running task's owner, or this addon outside any task; an owner given as a
-// string may be the addon's own name, or another addon's when the addon may
-// impersonate (AddonOptions.Impersonate); another value is ignored, as in
-// blTasks.
+// owner of the code calling it (sched.Scheduler.Acting: the running task's
+// owner, the owner a host runs the code as, else this addon); an owner
+// given as a string may be the addon's own name, or another addon's when
+// the addon may impersonate (AddonOptions.Impersonate); another value is
+// ignored, as in blTasks.
 func (a *Addon) create(L *glua.LState) int {
 	fn := CheckFunction(L, 1, "Task.Create")
-	owner := ""
-	if a.h.s.Current() == nil {
+	owner := a.h.s.Acting()
+	if owner == "" {
 		owner = a.name
 	}
 	if name, ok := L.Get(2).(glua.LString); ok {

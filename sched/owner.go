@@ -77,6 +77,15 @@ func (s *Scheduler) actingOwner() *owner {
 	return s.acting
 }
 
+// Acting is the owner of the code running now: the running task's owner,
+// or the owner given to the innermost RunAs, or "" for the host's own code.
+func (s *Scheduler) Acting() string {
+	if o := s.actingOwner(); o != nil {
+		return o.name
+	}
+	return ""
+}
+
 // RunAs runs f as code of owner outside any task: tasks it creates belong to
 // owner, and it may control only owner's tasks. Hosts use it to run an
 // addon's code (loading a script, an event handler) under the addon's name.

@@ -110,6 +110,14 @@ func (p *rift) as(addon string, f func()) {
 			p.acting = slices.Delete(p.acting, i, i+1)
 		}
 	}()
+	if e.task == nil {
+		// Outside any task, the scheduler also runs f as addon's code, so
+		// that tasks it creates are addon's, as blTasks' default owner is
+		// Inspect.Addon.Current(). (Inside a task f may park, across which
+		// RunAs must not last.)
+		p.r.s.RunAs(addon, f)
+		return
+	}
 	f()
 }
 

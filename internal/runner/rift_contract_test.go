@@ -61,7 +61,8 @@ end)`
 // TestRiftAddonCurrent: Inspect.Addon.Current() is the loading addon, the
 // addon given to Utility.Dispatch (also when the dispatched function
 // parks its task), the hook's addon, the handler's attaching addon, and
-// inside a task its owner.
+// inside a task its owner, which for a task created in a Dispatch is the
+// dispatched addon (blTasks' default owner is Inspect.Addon.Current()).
 func TestRiftAddonCurrent(t *testing.T) {
 	res := runScripts(t, []string{"--virtual", "--host", "rift"},
 		"A.lua", `
@@ -94,9 +95,9 @@ Command.Event.Attach(Event.A.Ping, function(h, msg)
 end, "ping")
 Sim.OnFrame(function(f) print(f, "B hook", Inspect.Addon.Current()) end)`)
 	want := "load\tA\ndispatch\tOther\nafter dispatch\tA\n" +
-		"1\thook\tA\n1\tB hook\tB\ntask\tA\ntask dispatch\tOther\n" +
-		"2\thook\tA\n2\tB hook\tB\ntask dispatch resumed\t2\tOther\ntask after dispatch\tA\n" +
-		"B's handler\tB\tfrom the task\ttrue\ntask after ping\tA\n" +
+		"1\thook\tA\n1\tB hook\tB\ntask\tStarter\ntask dispatch\tOther\n" + // made in Starter's Dispatch: Starter's task
+		"2\thook\tA\n2\tB hook\tB\ntask dispatch resumed\t2\tOther\ntask after dispatch\tStarter\n" +
+		"B's handler\tB\tfrom the task\ttrue\ntask after ping\tStarter\n" +
 		"3\thook\tA\n3\tB hook\tB\n3\tEND\tdone\n"
 	checkOutput(t, res.stdout, want)
 }
