@@ -22,6 +22,10 @@ var (
 	ErrDeadlock     = errors.New("sched: deadlock")
 	ErrOwnResult    = errors.New("sched: a task can't wait for its own result")
 	ErrAbandoned    = errors.New("sched: task abandoned")
+	// ErrGoexit is the Value of the *PanicError of a Go task whose body
+	// called runtime.Goexit: the task finished there, its deferred
+	// functions ran, and the frame went on.
+	ErrGoexit = errors.New("sched: task called runtime.Goexit")
 )
 
 // StopError is the error of a task that was stopped. It matches ErrStopped

@@ -336,6 +336,9 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 // releaseCoroutine forgets the worker of a task whose body has ended (the
 // worker went back to the pool or ended) and the body.
 func (t *task) releaseCoroutine() {
+	if t.w != nil && t.w.goexited {
+		t.w.end()
+	}
 	t.w, t.body = nil, nil
 }
 

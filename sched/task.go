@@ -292,18 +292,24 @@ func (t *Self) Wait(c *waitcond.Cond) error {
 
 // run runs the task's body on its worker and records how it ended.
 func (t *task) run() {
+	returned := false
 	defer func() {
 		r := recover()
-		if t.state == Finished { // stopped: the stop recorded the outcome
-			return
-		}
-		if r != nil {
-			if _, ok := r.(unwind); !ok {
+		goexit := r == nil && !returned // only Goexit ends a body without a return or a panic
+		if t.state != Finished { // else stopped: the stop recorded the outcome
+			switch _, unwound := r.(unwind); {
+			case goexit:
+				t.s.finish(t, nil, &PanicError{Value: ErrGoexit, Stack: debug.Stack()})
+			case r != nil && !unwound:
 				t.s.finish(t, nil, &PanicError{Value: r, Stack: debug.Stack()})
 			}
 		}
+		if goexit {
+			t.w.retire()
+		}
 	}()
 	res, err := t.body(&t.self)
+	returned = true
 	if t.state != Finished {
 		t.s.finish(t, res, err)
 	}

@@ -20,6 +20,9 @@ type worker struct {
 	resume func() (struct{}, bool)
 	stop   func()
 	yield  func(struct{}) bool
+	// goexited: its task's body called runtime.Goexit, which cannot be
+	// stopped; the goroutine is parked in the middle of it (see retire).
+	goexited bool
 }
 
 // worker returns a worker to run t: an idle one, or a new one.
@@ -62,4 +65,29 @@ func (s *Scheduler) endIdleWorkers() {
 		w.stop()
 	}
 	s.idle = nil
+}
+
+// goexitDone is the panic that ends a retired worker's goroutine.
+type goexitDone struct{}
+
+// retire is called on the worker's goroutine while runtime.Goexit, called by
+// its task's body, unwinds it: the task has finished. Left alone, the Goexit
+// would end the goroutine and iter.Pull would pass it on to the frame
+// goroutine, ending that too. So the worker hands control back at once, as
+// if its body had returned, and parks for good; the frame goroutine then
+// ends it with end, whose panic iter.Pull passes on instead of the Goexit.
+func (w *worker) retire() {
+	w.goexited, w.t = true, nil
+	w.yield(struct{}{})
+	panic(goexitDone{})
+}
+
+// end ends the goroutine of a retired worker, on the frame goroutine.
+func (w *worker) end() {
+	defer func() {
+		if r := recover(); r != nil && r != (goexitDone{}) {
+			panic(r)
+		}
+	}()
+	w.stop()
 }
