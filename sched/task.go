@@ -295,7 +295,8 @@ func (t *task) run() {
 	returned := false
 	defer func() {
 		r := recover()
-		goexit := r == nil && !returned // only Goexit ends a body without a return or a panic
+		// Only runtime.Goexit ends a body without a return or a panic.
+		goexit := r == nil && !returned
 		if t.state != Finished { // else stopped: the stop recorded the outcome
 			switch _, unwound := r.(unwind); {
 			case goexit:
