@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,8 +127,12 @@ func (s *Scheduler) rearm(t *task) {
 			}
 		}
 	}
-	s.setAlarm(&t.alarms[0], &s.frames, t, frame != 0, int64(frame))
-	s.setAlarm(&t.alarms[1], &s.timers, t, !at.IsZero(), int64(at.Sub(s.epoch)))
+	// A frame past 2^63 or a time 292 years after the epoch (where Sub
+	// saturates) is never reached: it gets no alarm, which would be a key
+	// that wraps, and costs nothing.
+	key := at.Sub(s.epoch)
+	s.setAlarm(&t.alarms[0], &s.frames, t, frame != 0 && frame <= math.MaxInt64, int64(frame))
+	s.setAlarm(&t.alarms[1], &s.timers, t, !at.IsZero() && key < math.MaxInt64, int64(key))
 }
 
 func (s *Scheduler) setAlarm(a *alarm, h *alarmHeap, t *task, on bool, key int64) {

@@ -3,6 +3,7 @@ package waitcond
 import (
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"time"
 )
@@ -66,10 +67,19 @@ type predicate struct {
 // children is the one Children condition: it holds no state.
 var children = &Cond{kind: KindChildren}
 
+// Never is the frame number a Frames condition waits for when current+n
+// would overflow: no frame counter reaches it, so the condition is never met.
+const Never = math.MaxUint64
+
 // Frames is met once frame current+n has begun. Frames(current, 1) waits for
-// the next frame; n of 0 is met at once.
+// the next frame; n of 0 is met at once. When current+n overflows, it waits
+// for frame Never: it is never met.
 func Frames(current uint64, n uint64) *Cond {
-	return &Cond{kind: KindFrame, n: current + n}
+	f := current + n
+	if f < current {
+		f = Never
+	}
+	return &Cond{kind: KindFrame, n: f}
 }
 
 // Timestamp is met once the clock reads t or later.
@@ -79,6 +89,8 @@ func Timestamp(t time.Time) *Cond {
 
 // Timespan is met once d has passed since now, the time the condition was
 // made (as in blTasks: reusing the condition later does not restart it).
+// now+d saturates as time.Time.Add does: a span past the largest Time waits
+// until then, that is forever; a negative span is met at once.
 func Timespan(now time.Time, d time.Duration) *Cond {
 	return &Cond{kind: KindTime, at: now.Add(d), span: d}
 }

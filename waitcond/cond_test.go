@@ -1,6 +1,7 @@
 package waitcond
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -205,5 +206,17 @@ func TestAndOrKeepTheirOwnParts(t *testing.T) {
 	}
 	if got, want := or.String(), "Or(Frame 1, Frame 2)"; got != want {
 		t.Errorf("Or after its argument changed: got %q, want %q", got, want)
+	}
+}
+
+// Frames saturates: a frame number past the counter's range is never met
+// (current+n wrapped to a small frame, met at once).
+func TestFramesSaturates(t *testing.T) {
+	c := Frames(5, math.MaxUint64)
+	if c.Frame() != Never {
+		t.Errorf("Frames(5, MaxUint64).Frame() = %d, want Never", c.Frame())
+	}
+	if c.Met(&env{frame: 1 << 40}) {
+		t.Errorf("Frames(5, MaxUint64) met at frame 1<<40")
 	}
 }
