@@ -51,6 +51,7 @@ func (e Event) String() string {
 func (s *Scheduler) emit(e Event) {
 	if s.trace != nil {
 		e.Frame = s.frame
+		defer s.recoverHook("trace hook")
 		s.trace(e)
 	}
 }
@@ -78,7 +79,10 @@ type FinishEvent struct {
 
 // OnFinished subscribes f to every task's finishing, on the frame goroutine,
 // in subscription order, right after the task finished. It returns a
-// function that cancels the subscription.
+// function that cancels the subscription. A panic in f is recovered and sent
+// to the error handler as a TaskError of HostOwner named "finished
+// subscriber", carrying a *PanicError; the other subscribers and the
+// scheduler go on.
 func (s *Scheduler) OnFinished(f func(FinishEvent)) (cancel func()) {
 	p := &f
 	s.finishedHooks = append(s.finishedHooks, p)
@@ -105,6 +109,11 @@ func (s *Scheduler) notifyFinished(t *task) {
 	}
 	e := FinishEvent{Task: s.handle(t), Owner: t.own.name, How: how, Err: t.err}
 	for _, f := range s.finishedHooks {
-		(*f)(e)
+		s.callFinished(*f, e)
 	}
+}
+
+func (s *Scheduler) callFinished(f func(FinishEvent), e FinishEvent) {
+	defer s.recoverHook("finished subscriber")
+	f(e)
 }

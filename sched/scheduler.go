@@ -84,11 +84,15 @@ func WithBudget(d time.Duration) Option { return func(s *Scheduler) { s.budget =
 
 // WithErrorHandler sets the function that receives every task error other
 // than a stop, on the frame goroutine, attributed to the task's owner. The
-// default logs it with slog.Default.
+// default logs it with slog.Default. It also receives the panics of the
+// other hooks (see recoverHook); a panic of its own is logged with
+// slog.Default, and the scheduler goes on.
 func WithErrorHandler(f func(TaskError)) Option { return func(s *Scheduler) { s.onError = f } }
 
 // WithTrace sets a hook that receives every scheduling event, in order.
-// With a mock clock the events are the same on every run.
+// With a mock clock the events are the same on every run. A panic in f is
+// recovered and sent to the error handler as a TaskError of HostOwner named
+// "trace hook", carrying a *PanicError; the scheduler goes on.
 func WithTrace(f func(Event)) Option { return func(s *Scheduler) { s.trace = f } }
 
 // New returns a scheduler with no tasks, at frame 0.
@@ -174,7 +178,7 @@ func (s *Scheduler) create(ownerName, name string, body Body, pc uintptr) (*Task
 	if ownerName != "" {
 		o = s.owner(ownerName)
 	} else if o = s.actingOwner(); o == nil {
-		o = s.owner("host")
+		o = s.owner(HostOwner)
 	}
 	if o.limit > 0 && o.live >= o.limit {
 		return nil, fmt.Errorf("Create %q: owner %s has %d live tasks: %w", name, o.name, o.live, ErrTaskLimit)

@@ -77,7 +77,9 @@ func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 }
 
 // WithWarningHandler sets the function that receives every Warning, on the
-// frame goroutine. The default logs it with slog.Default.
+// frame goroutine. The default logs it with slog.Default. A panic in f is
+// recovered and sent to the error handler as a TaskError of HostOwner named
+// "warning handler", carrying a *PanicError; the scheduler goes on.
 func WithWarningHandler(f func(Warning)) Option { return func(s *Scheduler) { s.onWarn = f } }
 
 func (s *Scheduler) warnSlow(t *task, took time.Duration) {
@@ -90,6 +92,7 @@ func (s *Scheduler) warnSlow(t *task, took time.Duration) {
 
 func (s *Scheduler) warn(w Warning) {
 	if s.onWarn != nil {
+		defer s.recoverHook("warning handler")
 		s.onWarn(w)
 		return
 	}
@@ -124,7 +127,7 @@ func (t *Self) OnSlice(f func(start bool)) { t.t.onSlice = f }
 // script being loaded, an event handler) to the error handler, attributed
 // to owner, as task errors are; what names the code.
 func (s *Scheduler) ReportError(owner, what string, err error) {
-	s.onError(TaskError{Frame: s.frame, Task: what, Owner: owner, Err: err})
+	s.reportError(TaskError{Frame: s.frame, Task: what, Owner: owner, Err: err})
 }
 
 // Outside runs f on the frame goroutine outside any task: at once when no
