@@ -22,6 +22,9 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	if p != nil && p.state == Finished {
 		return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
 	}
+	if err := c.Err(); err != nil {
+		return fmt.Errorf("Start %s: %w", t, err)
+	}
 	wait := false
 	if c != nil {
 		s.judgeNow()

@@ -179,8 +179,9 @@ func (h *Task) Start() error {
 }
 
 // StartWhen starts a pending task that first waits for c. A condition that
-// would close a cycle of waiting tasks is refused with a *DeadlockError and
-// the task stays pending.
+// would close a cycle of waiting tasks is refused with a *DeadlockError, and
+// an invalid one (c.Err, waitcond.ErrTooLarge) with its error; the task
+// stays pending.
 func (h *Task) StartWhen(c *waitcond.Cond) error {
 	return h.t.s.start(h.t, c)
 }
@@ -285,7 +286,8 @@ func (t *Self) Suspend() {
 // Wait parks the task until c is met, and returns at once when it already
 // is. The task is Waiting meanwhile. A wait that would close a cycle of
 // tasks waiting on each other is refused with a *DeadlockError naming the
-// cycle, and the task goes on.
+// cycle, and an invalid condition (c.Err, waitcond.ErrTooLarge) with its
+// error; the task goes on.
 func (t *Self) Wait(c *waitcond.Cond) error {
 	return t.t.s.wait(t.t, c)
 }

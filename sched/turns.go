@@ -58,6 +58,8 @@ func (s *Scheduler) waitFor(t *task, c *waitcond.Cond) error {
 		return fmt.Errorf("Wait %s: %w", t, ErrNotStarted)
 	case c == nil:
 		return fmt.Errorf("Wait %s: nil condition", t)
+	case c.Err() != nil:
+		return fmt.Errorf("Wait %s: %w", t, c.Err())
 	}
 	if err := s.deadlock(t, c); err != nil {
 		return err

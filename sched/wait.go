@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,9 @@ func (s *Scheduler) judgeNow() { s.judged = s.clk.Now() }
 func (s *Scheduler) wait(t *task, c *waitcond.Cond) error {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Wait")
+	}
+	if err := c.Err(); err != nil {
+		return fmt.Errorf("Wait %s: %w", t, err)
 	}
 	s.judgeNow()
 	if c.Met(t) {

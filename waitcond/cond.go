@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -48,14 +47,18 @@ type Waitable interface {
 // they refer to (a task, a Signal, a Future, a predicate's state) changes.
 // A nil *Cond is always met.
 type Cond struct {
-	kind Kind
-	n    uint64        // KindFrame: the frame waited for; KindSignal: the fire count when made
+	kind  Kind
+	depth uint8  // And, Or: how deep they nest in c, itself included (see MaxDepth)
+	size  uint32 // And, Or: conditions in c, itself included (see MaxSize)
+	n     uint64 // KindFrame: the frame waited for; KindSignal: the fire count when made
 	at   time.Time     // KindTime: met when Env.Now() is not before at
 	span time.Duration // KindTime made by Timespan: the span, for String
 	subs []*Cond       // KindAnd, KindOr
 	// ref is what a Task, Signal, Future or Predicate leaf refers to: a
 	// Waitable, *Signal, *Future or *predicate. One slot for the four keeps
-	// the leaves of parked tasks small.
+	// the leaves of parked tasks small. For an And or Or it is nil, the
+	// *spine its subs may be extended in, or, for a condition too large,
+	// its error.
 	ref any
 }
 
@@ -115,19 +118,33 @@ func Predicate(name string, f func() bool) *Cond {
 	return &Cond{kind: KindPredicate, ref: &predicate{name, f}}
 }
 
-// And is met when every condition is met; And() is always met.
-func And(cs ...*Cond) *Cond {
-	return &Cond{kind: KindAnd, subs: slices.Clone(cs)}
-}
+// And is met when every condition is met; And() is always met. An And
+// among cs is flattened into the result: And(And(a, b), c) is And(a, b, c),
+// so that c = And(c, x) in a loop makes one flat And, at O(1) per step. A
+// result beyond MaxSize or MaxDepth, or with a part that is, is invalid (see
+// Err).
+func And(cs ...*Cond) *Cond { return combine(KindAnd, cs) }
 
-// Or is met when any condition is met; Or() is never met.
-func Or(cs ...*Cond) *Cond {
-	return &Cond{kind: KindOr, subs: slices.Clone(cs)}
-}
+// Or is met when any condition is met; Or() is never met. It flattens and
+// is limited as And.
+func Or(cs ...*Cond) *Cond { return combine(KindOr, cs) }
 
-// Subs are the conditions an And or Or combines, in argument order; nil for
-// other kinds. The slice must not be modified.
-func (c *Cond) Subs() []*Cond { return c.subs }
+// Subs are the conditions an And or Or combines, in argument order, with
+// the parts of the same kind flattened; nil for other kinds. The slice must
+// not be modified.
+func (c *Cond) Subs() []*Cond { return c.subs[:len(c.subs):len(c.subs)] }
+
+// Err is nil for a condition that a scheduler may wait for, and, for one
+// too large (see MaxSize and MaxDepth), an error matching ErrTooLarge that
+// says which limit it passed. An invalid condition is an Or of nothing,
+// never met; a scheduler refuses to wait for it. A nil condition is valid.
+func (c *Cond) Err() error {
+	if c == nil || c.kind != KindOr {
+		return nil
+	}
+	err, _ := c.ref.(error)
+	return err
+}
 
 // Kind is what c waits for.
 func (c *Cond) Kind() Kind { return c.kind }

@@ -14,4 +14,11 @@
 // scheduler arm one wake source per leaf (a timer, a frame queue entry, a
 // Signal watcher, a Future callback) so that waiting costs nothing until
 // something a condition depends on happens; only predicates are polled.
+//
+// And and Or flatten parts of their own kind, so c = Or(c, x) in a loop
+// makes one flat Or, in O(1) per step. A tree is bounded: at most MaxSize
+// conditions and MaxDepth levels of And and Or, so that evaluating or
+// explaining it costs a bounded time and stack. A condition beyond them is
+// invalid: Err says which limit it passed, it is never met, and schedulers
+// refuse to wait for it.
 package waitcond

@@ -26,6 +26,10 @@ func (c *Cond) explain(b *strings.Builder, env Env) {
 		b.WriteString("Nothing")
 		return
 	}
+	if err := c.Err(); err != nil {
+		fmt.Fprintf(b, "Invalid(%v)", err)
+		return
+	}
 	switch c.kind {
 	case KindAnd, KindOr:
 		if c.kind == KindAnd {
