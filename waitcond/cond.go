@@ -48,12 +48,12 @@ type Waitable interface {
 // A nil *Cond is always met.
 type Cond struct {
 	kind  Kind
-	depth uint8  // And, Or: how deep they nest in c, itself included (see MaxDepth)
-	size  uint32 // And, Or: conditions in c, itself included (see MaxSize)
-	n     uint64 // KindFrame: the frame waited for; KindSignal: the fire count when made
-	at   time.Time     // KindTime: met when Env.Now() is not before at
-	span time.Duration // KindTime made by Timespan: the span, for String
-	subs []*Cond       // KindAnd, KindOr
+	depth uint8         // And, Or: how deep they nest in c, itself included (see MaxDepth)
+	size  uint32        // And, Or: conditions in c, itself included (see MaxSize)
+	n     uint64        // KindFrame: the frame waited for; KindSignal: the fire count when made
+	at    time.Time     // KindTime: met when Env.Now() is not before at
+	span  time.Duration // KindTime made by Timespan: the span, for String
+	subs  []*Cond       // KindAnd, KindOr
 	// ref is what a Task, Signal, Future or Predicate leaf refers to: a
 	// Waitable, *Signal, *Future or *predicate. One slot for the four keeps
 	// the leaves of parked tasks small. For an And or Or it is nil, the
