@@ -31,10 +31,12 @@
 //
 // Tasks wait on conditions from package waitcond (Self.Wait, Task.StartWhen);
 // waiting is event-driven, so a frame with many waiting tasks and nothing due
-// costs next to nothing. A task finishes by returning, by failing (an error
-// or a panic, reported to the error handler with its owner), or by being
-// stopped; a stopped Go task unwinds, running its deferred functions, and
-// never runs another line of its own code.
+// costs next to nothing. A task finishes by returning, by failing (an error,
+// a panic or runtime.Goexit, reported to the error handler with its owner),
+// or by being stopped; a stopped Go task unwinds, running its deferred
+// functions, and never runs another line of its own code. A panic in one of
+// the host's hooks (error handler, trace, warnings, finished subscribers) is
+// recovered and reported, and the scheduler goes on.
 //
 // A task has one handle (*Task). A started task runs until it finishes or
 // is stopped, like a goroutine; a task that no code holds a handle to (one

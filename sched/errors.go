@@ -46,7 +46,9 @@ func (e *StopError) Error() string { return e.Reason }
 // Is makes errors.Is(err, ErrStopped) true for every StopError.
 func (e *StopError) Is(target error) bool { return target == ErrStopped }
 
-// PanicError is the error of a Go task whose body panicked.
+// PanicError is the error of a Go task whose body panicked (Value is what
+// it panicked with) or called runtime.Goexit (Value is ErrGoexit), and of a
+// host hook that panicked (see WithTrace).
 type PanicError struct {
 	Value any    // the value passed to panic
 	Stack []byte // the task's stack where it panicked
