@@ -75,8 +75,10 @@ func TestSoakDroppedTasks(t *testing.T) {
 	if limit := 2*heap + 4<<20; heapAfter > limit {
 		t.Errorf("heap in use %d KiB at the end, want at most %d KiB (twice the %d KiB at the start, plus 4 MiB)", heapAfter>>10, limit>>10, heap>>10)
 	}
-	if goroutinesAfter != goroutines {
-		t.Errorf("%d goroutines at the end, want %d as at the start", goroutinesAfter, goroutines)
+	// Fewer is no leak: a runtime goroutine (one running cleanups) may have
+	// been counted at the start (seen under -race: 3 -> 2).
+	if goroutinesAfter > goroutines {
+		t.Errorf("%d goroutines at the end, want at most %d as at the start", goroutinesAfter, goroutines)
 	}
 }
 
