@@ -120,9 +120,11 @@ func Predicate(name string, f func() bool) *Cond {
 
 // And is met when every condition is met; And() is always met. An And
 // among cs is flattened into the result: And(And(a, b), c) is And(a, b, c),
-// so that c = And(c, x) in a loop makes one flat And, at O(1) per step. A
-// result beyond MaxSize or MaxDepth, or with a part that is, is invalid (see
-// Err).
+// so that c = And(c, x) in a loop makes one flat And, at O(1) per step. (An
+// And after the first argument is flattened only if it has at most 64
+// parts: c = And(x, c) in a loop nests, and reaches MaxDepth after some
+// 4,000 steps, rather than copy c at every step.) A result beyond MaxSize or
+// MaxDepth, or with a part that is, is invalid (see Err).
 func And(cs ...*Cond) *Cond { return combine(KindAnd, cs) }
 
 // Or is met when any condition is met; Or() is never met. It flattens and

@@ -29,17 +29,31 @@ var ErrTooLarge = errors.New("waitcond: condition too large")
 // O(MaxSize^2) in all before the limit stops the loop.
 type spine struct{ used atomic.Int64 }
 
+// inlineMax is the most parts a condition of the same kind may have to be
+// flattened into an And or Or other than as its first argument. Flattening
+// copies the parts: without a bound, c = Or(x, c) in a loop would copy
+// O(MaxSize^2) parts in all (52s for the loop to reach the limit); nested
+// instead, such a loop reaches MaxDepth after about MaxDepth*inlineMax
+// steps and stops there, with ErrTooLarge.
+const inlineMax = 64
+
+// flattens reports whether c, the i-th argument of an And or Or of kind,
+// is flattened into it.
+func flattens(kind Kind, i int, c *Cond) bool {
+	return c != nil && c.kind == kind && (i == 0 || len(c.subs) <= inlineMax)
+}
+
 // combine makes an And or Or (kind) of cs, flattening the parts of the same
 // kind and checking the limits.
 func combine(kind Kind, cs []*Cond) *Cond {
 	size, depth, n := 1, 0, 0
-	for _, c := range cs {
+	for i, c := range cs {
 		switch {
 		case c == nil || c.kind != KindAnd && c.kind != KindOr:
 			size, n = size+1, n+1
 		case c.Err() != nil:
 			return c
-		case c.kind == kind:
+		case flattens(kind, i, c):
 			size, n, depth = size+int(c.size)-1, n+len(c.subs), max(depth, int(c.depth)-1)
 		default:
 			size, n, depth = size+int(c.size), n+1, max(depth, int(c.depth))
@@ -54,7 +68,7 @@ func combine(kind Kind, cs []*Cond) *Cond {
 	}
 	c := &Cond{kind: kind, depth: uint8(depth), size: uint32(size)}
 	rest := cs
-	if len(cs) > 0 && cs[0] != nil && cs[0].kind == kind {
+	if len(cs) > 0 && flattens(kind, 0, cs[0]) {
 		// Extending a condition of the same kind: in place if it can be,
 		// else into an array with room to grow.
 		first := cs[0]
@@ -71,7 +85,7 @@ func combine(kind Kind, cs []*Cond) *Cond {
 		c.subs = make([]*Cond, 0, n)
 	}
 	for _, s := range rest {
-		if s != nil && s.kind == kind {
+		if flattens(kind, 1, s) {
 			c.subs = append(c.subs, s.subs...)
 		} else {
 			c.subs = append(c.subs, s)

@@ -21,12 +21,21 @@ func TestAccumulateStaysFlat(t *testing.T) {
 	if got := c.Explain(&env{frame: 0}); strings.Count(got, "Or(") != 1 {
 		t.Errorf("Explain: %q..., want one Or", got[:40])
 	}
+	// Prepending cannot extend in place: c is flattened only while small,
+	// then nested, so the loop stops at MaxDepth instead of copying c at
+	// every step.
 	c = And()
-	for range 1000 {
+	for range 40 {
 		c = And(leaf, c)
 	}
-	if got := len(c.Subs()); got != 1000 {
-		t.Errorf("And prepended 1000 times: %d subs, want 1000 (flat)", got)
+	if got := len(c.Subs()); got != 40 {
+		t.Errorf("And prepended 40 times: %d subs, want 40 (flat)", got)
+	}
+	for range 12_000_000 {
+		c = And(leaf, c)
+	}
+	if err := c.Err(); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "deep") {
+		t.Errorf("And prepended 12 million times: Err %v, want ErrTooLarge for the depth", err)
 	}
 }
 
