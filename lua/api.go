@@ -61,6 +61,10 @@ func (a *Addon) create(L *glua.LState) int {
 	}
 	h.Scope() // its own references are Lua values: the collector sees them
 	h.SetCreatedAt(callerPosition(L))
+	if a.h.madeBy == nil {
+		a.h.madeBy = map[uint64]*Addon{}
+	}
+	a.h.madeBy[h.ID()] = a
 	L.Push(a.handle(h))
 	return 1
 }
@@ -117,7 +121,7 @@ func (a *Addon) taskScope(L *glua.LState) int {
 
 func (a *Addon) taskMethods() map[string]glua.LGFunction {
 	return map[string]glua.LGFunction{
-		"Start":       taskStart,
+		"Start":       a.taskStart,
 		"Stop":        a.taskStop,
 		"Wait":        a.taskWait,
 		"Suspend":     a.taskSuspend,
@@ -141,8 +145,9 @@ func (a *Addon) taskMethods() map[string]glua.LGFunction {
 	}
 }
 
-func taskStart(L *glua.LState) int {
+func (a *Addon) taskStart(L *glua.LState) int {
 	h := checkTask(L, 1, "Start").handle()
+	a.h.mayControl(L, h, "Start")
 	var err error
 	if L.Get(2) == glua.LNil {
 		err = h.Start()
@@ -287,6 +292,7 @@ func (a *Addon) taskResult(L *glua.LState) int {
 		case cur.ID() == h.ID():
 			L.RaiseError("Result: a task can't get its own result")
 		}
+		a.h.mayControl(L, h, "Result") // it would start a pending task
 		var err error
 		parks(L, a.h, func() { _, err = cur.Result(h) })
 		if err != nil && !h.Finished() {
@@ -379,9 +385,10 @@ func taskEq(L *glua.LState) int {
 }
 
 // onFinished is blTasks.OnFinished(fn): fn(task, how, err) is called, as
-// the addon, whenever any task finishes; how is "returned", "failed" or
-// "stopped", and err is nil or the value Result raises. It returns a
-// function that cancels the subscription.
+// the addon, whenever one of its tasks finishes (one it owns, or one whose
+// function is its own, made for another addon by impersonation); how is
+// "returned", "failed" or "stopped", and err is nil or the value Result
+// raises. It returns a function that cancels the subscription.
 func (a *Addon) onFinished(L *glua.LState) int {
 	fn := CheckFunction(L, 1, "OnFinished")
 	a.onFinEv = append(a.onFinEv, fn)
@@ -405,8 +412,13 @@ func (h *Host) finished(e sched.FinishEvent) {
 		lt.stopped()
 	}
 	delete(h.scoped, e.Task.ID())
+	by := h.madeBy[e.Task.ID()]
 	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
+		defer delete(h.madeBy, e.Task.ID())
 		for _, a := range h.addons {
+			if a != by && a.name != e.Task.Owner() {
+				continue // another addon's task: not even its handle may reach a
+			}
 			for _, fn := range a.onFinEv {
 				errv := h.errValue(a.L, e.Err)
 				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {

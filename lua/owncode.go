@@ -54,3 +54,25 @@ func (h *Host) stopsRunning(t *sched.Task) bool {
 	}
 	return false
 }
+
+// mayControl raises fn's error when the code running now (sched.Scheduler.
+// Acting) may not control t: another addon's task is read-only, unless the
+// acting addon may impersonate. The scheduler refuses the other controls
+// itself (sched.ErrForeign); this covers Start and a Result that would
+// start and wait for the task.
+func (h *Host) mayControl(L *glua.LState, t *sched.Task, fn string) {
+	acting := h.s.Acting()
+	if acting == "" || acting == t.Owner() {
+		return
+	}
+	if a := h.byName[acting]; a != nil && a.opts.Impersonate {
+		return
+	}
+	L.RaiseError("%s: refused to code of owner %s", fn, acting)
+}
+
+// Handle is the addon's handle of t, the userdata its code gets for t
+// everywhere, for a host's own bindings (an event that carries a task). A
+// task of another owner is read-only to the addon's code: reading works,
+// controlling it is refused.
+func (a *Addon) Handle(t *sched.Task) glua.LValue { return a.handle(t) }

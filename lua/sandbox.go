@@ -47,6 +47,12 @@ func (a *Addon) openSandbox() {
 			}
 		}
 	}
+	if !a.opts.Trusted {
+		// getfenv(f) gives the environment of any function an addon holds,
+		// another addon's too: its globals.
+		L.SetGlobal("getfenv", glua.LNil)
+		L.SetGlobal("setfenv", glua.LNil)
+	}
 	L.SetGlobal("print", L.NewFunction(a.print))
 	a.guardCoroutines()
 
