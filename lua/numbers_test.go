@@ -1,6 +1,7 @@
 package lua_test
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -86,4 +87,30 @@ func TestMathRandom(t *testing.T) {
 			"true",
 		},
 	}})
+}
+
+// collectgarbage in a loop costs an untrusted addon's frame next to
+// nothing: Go's collector runs at most once per collectEvery frames for it.
+func TestCollectGarbageCheap(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		a := e.addon("A", lua.AddonOptions{})
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		e.run(a, `
+			Task.Create(function(self)
+				while true do
+					for i = 1, 50 do collectgarbage() collectgarbage("count") collectgarbage("step") end
+					work(0.002)
+					self:Breath()
+				end
+			end):Start()`)
+		e.frames(120)
+		runtime.ReadMemStats(&after)
+		// 120 frames: 2 or 3 collections of A's, and any of the runtime's own
+		if n := after.NumForcedGC - before.NumForcedGC; n > 3 {
+			t.Errorf("%d forced collections in 120 frames, want at most 3", n)
+		}
+		e.checkNoErrors()
+	})
 }

@@ -2,6 +2,7 @@ package lua
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
@@ -48,6 +49,7 @@ func (a *Addon) openSandbox() {
 		}
 	}
 	if !a.opts.Trusted {
+		L.SetGlobal("collectgarbage", L.NewFunction(a.collectGarbage()))
 		// getfenv(f) gives the environment of any function an addon holds,
 		// another addon's too: its globals.
 		L.SetGlobal("getfenv", glua.LNil)
@@ -83,6 +85,26 @@ func (a *Addon) openSandbox() {
 	math := L.GetGlobal("math").(*glua.LTable)
 	math.RawSetString("random", L.NewFunction(a.random))
 	math.RawSetString("randomseed", L.NewFunction(func(L *glua.LState) int { return 0 })) // the host seeds
+}
+
+// collectEvery is how many frames apart an untrusted addon's
+// collectgarbage runs Go's collector at most.
+const collectEvery = 60
+
+// collectGarbage is collectgarbage for an untrusted addon. gopher-lua's runs
+// a full runtime.GC() at every call, whatever the option (and returns
+// nothing): a loop of it took whole frames. This one collects at most once
+// per collectEvery frames for the addon, and otherwise returns at once; the
+// Go collector runs on its own anyway.
+func (a *Addon) collectGarbage() glua.LGFunction {
+	last, ran := uint64(0), false
+	return func(L *glua.LState) int {
+		if f := a.h.s.Frame(); !ran || f-last >= collectEvery {
+			last, ran = f, true
+			runtime.GC()
+		}
+		return 0
+	}
 }
 
 // print writes its arguments through tostring, tab-separated, as the addon.
