@@ -61,6 +61,10 @@ func (a *Addon) create(L *glua.LState) int {
 	}
 	h.Scope() // its own references are Lua values: the collector sees them
 	h.SetCreatedAt(callerPosition(L))
+	if a.h.madeBy == nil {
+		a.h.madeBy = map[uint64]*Addon{}
+	}
+	a.h.madeBy[h.ID()] = a
 	L.Push(a.handle(h))
 	return 1
 }
@@ -80,16 +84,16 @@ func callerPosition(L *glua.LState) string {
 
 // current is Task.Current(): the running task's handle (its view, for a
 // task made with Scope), or nil.
+// Code that is not a task's own (see ownTask) runs in no task: nil.
 func (a *Addon) current(L *glua.LState) int {
-	self := a.h.s.Current()
-	if self == nil {
+	lt := a.h.ownTask(L)
+	switch {
+	case lt == nil:
 		L.Push(glua.LNil)
-		return 1
-	}
-	if lt := a.h.running[self.ID()]; lt != nil && lt.view != nil && lt.a == a {
+	case lt.view != nil && lt.a == a:
 		L.Push(lt.view)
-	} else {
-		L.Push(a.handle(self.Handle()))
+	default:
+		L.Push(a.handle(a.h.s.Current().Handle()))
 	}
 	return 1
 }
@@ -117,7 +121,7 @@ func (a *Addon) taskScope(L *glua.LState) int {
 
 func (a *Addon) taskMethods() map[string]glua.LGFunction {
 	return map[string]glua.LGFunction{
-		"Start":       taskStart,
+		"Start":       a.taskStart,
 		"Stop":        a.taskStop,
 		"Wait":        a.taskWait,
 		"Suspend":     a.taskSuspend,
@@ -141,8 +145,9 @@ func (a *Addon) taskMethods() map[string]glua.LGFunction {
 	}
 }
 
-func taskStart(L *glua.LState) int {
+func (a *Addon) taskStart(L *glua.LState) int {
 	h := checkTask(L, 1, "Start").handle()
+	a.h.mayControl(L, h, "Start")
 	var err error
 	if L.Get(2) == glua.LNil {
 		err = h.Start()
@@ -181,6 +186,12 @@ func parks(L *glua.LState, h *Host, f func()) {
 func (a *Addon) taskStop(L *glua.LState) int {
 	h := checkTask(L, 1, "Stop").handle()
 	msg := stopReasonArg(L, 2)
+	if a.h.borrowed(L) && a.h.stopsRunning(h) {
+		if h.Self() != nil {
+			L.RaiseError("Stop: cannot stop the running task outside its own code (in a predicate or handler)")
+		}
+		L.RaiseError("Stop: cannot stop a parent of the running task outside its own code (in a predicate or handler)")
+	}
 	var err error
 	parks(L, a.h, func() { err = h.Stop(msg) }) // stopping the running task does not return
 	if err != nil {
@@ -192,6 +203,9 @@ func (a *Addon) taskStop(L *glua.LState) int {
 
 func (a *Addon) taskSuspend(L *glua.LState) int {
 	h := checkTask(L, 1, "Suspend").handle()
+	if h.Self() != nil && a.h.borrowed(L) {
+		L.RaiseError("Suspend: cannot suspend the running task outside its own code (in a predicate or handler)")
+	}
 	var err error
 	parks(L, a.h, func() { err = h.Suspend() })
 	if err != nil {
@@ -201,16 +215,18 @@ func (a *Addon) taskSuspend(L *glua.LState) int {
 	return 1
 }
 
-// running is the task r refers to as the running task, or a Lua error
-// saying why fn cannot be called on it.
-// The addon's main state runs no task: code on it (loading, handlers,
-// predicates) cannot park the running task, even through its view.
-func running(L *glua.LState, r *taskRef, fn string) *sched.Self {
+// runningSelf is the task r refers to as the running task, or a Lua error
+// saying why fn cannot be called on it. Code that is not the task's own
+// (loading, handlers, predicates: see ownTask) cannot park the running
+// task, even through its view.
+func (h *Host) runningSelf(L *glua.LState, r *taskRef, fn string) *sched.Self {
 	self := r.running()
-	if self == nil || L == L.G.MainThread {
-		if r.handle().State() == sched.Waiting {
-			L.RaiseError("%s: task is waiting", fn)
-		}
+	switch {
+	case self != nil && h.ownTask(L) == nil:
+		L.RaiseError("%s: cannot park the running task outside its own code (in a predicate or handler)", fn)
+	case self == nil && r.handle().State() == sched.Waiting:
+		L.RaiseError("%s: task is waiting", fn)
+	case self == nil:
 		L.RaiseError("%s: not the running task", fn)
 	}
 	return self
@@ -224,7 +240,7 @@ func (a *Addon) breath(name string, f func(*sched.Self)) glua.LGFunction {
 		r := checkTask(L, 1, name)
 		self := r.self // nil for a handle until running caches it
 		if self == nil || !self.Running() || L.Parent != nil || L == L.G.MainThread {
-			self = running(L, r, name)
+			self = a.h.runningSelf(L, r, name)
 			parks(L, a.h, func() { f(self) })
 			L.SetTop(1)
 			return 1
@@ -243,7 +259,7 @@ func (a *Addon) taskWait(L *glua.LState) int {
 	r := checkTask(L, 1, "Wait")
 	c := checkCond(L, 2, "Wait")
 	var err error
-	if self := r.running(); self != nil && L != L.G.MainThread {
+	if self := r.running(); self != nil && a.h.ownTask(L) != nil {
 		parks(L, a.h, func() { err = self.Wait(c) })
 	} else {
 		err = r.handle().Wait(c)
@@ -269,11 +285,14 @@ func (a *Addon) taskResult(L *glua.LState) int {
 	if !h.Finished() {
 		cur := a.h.s.Current()
 		switch {
+		case cur != nil && a.h.ownTask(L) == nil:
+			L.RaiseError("Result: cannot wait " + notOwnCode)
 		case cur == nil:
 			L.Error(glua.LString(notFinished), 0)
 		case cur.ID() == h.ID():
 			L.RaiseError("Result: a task can't get its own result")
 		}
+		a.h.mayControl(L, h, "Result") // it would start a pending task
 		var err error
 		parks(L, a.h, func() { _, err = cur.Result(h) })
 		if err != nil && !h.Finished() {
@@ -366,9 +385,10 @@ func taskEq(L *glua.LState) int {
 }
 
 // onFinished is blTasks.OnFinished(fn): fn(task, how, err) is called, as
-// the addon, whenever any task finishes; how is "returned", "failed" or
-// "stopped", and err is nil or the value Result raises. It returns a
-// function that cancels the subscription.
+// the addon, whenever one of its tasks finishes (one it owns, or one whose
+// function is its own, made for another addon by impersonation); how is
+// "returned", "failed" or "stopped", and err is nil or the value Result
+// raises. It returns a function that cancels the subscription.
 func (a *Addon) onFinished(L *glua.LState) int {
 	fn := CheckFunction(L, 1, "OnFinished")
 	a.onFinEv = append(a.onFinEv, fn)
@@ -392,8 +412,13 @@ func (h *Host) finished(e sched.FinishEvent) {
 		lt.stopped()
 	}
 	delete(h.scoped, e.Task.ID())
+	by := h.madeBy[e.Task.ID()]
 	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
+		defer delete(h.madeBy, e.Task.ID())
 		for _, a := range h.addons {
+			if a != by && a.name != e.Task.Owner() {
+				continue // another addon's task: not even its handle may reach a
+			}
 			for _, fn := range a.onFinEv {
 				errv := h.errValue(a.L, e.Err)
 				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {

@@ -191,7 +191,7 @@ func TestWaitFromOutsideForeign(t *testing.T) {
 				for i = 1, 3 do self:Wait(Wait.Frame()) end
 				print("victim done", frame())
 			end):Start()
-			blTasks.OnFinished(function(t) if t:Owner() == "B" then print("B's task finished") end end)`)
+			onAnyFinished(function(t) if t:Owner() == "B" then print("B's task finished") end end)`)
 		// B gets A's handle the way addons share values: through the host.
 		b.State().SetGlobal("victim", a.State().GetGlobal("victim"))
 		e.run(b, `
@@ -311,7 +311,7 @@ func TestErrorValuesOfAnotherAddon(t *testing.T) {
 		e := newEnv(t, lua.Config{})
 		a := e.addon("A", lua.AddonOptions{})
 		b := e.addon("B", lua.AddonOptions{})
-		e.run(a, `blTasks.OnFinished(function(t, how, err) if t:Owner() == "B" then print(how, type(err)) end end)`)
+		e.run(a, `onAnyFinished(function(t, how, err) if t:Owner() == "B" then print(how, type(err)) end end)`)
 		e.run(b, `
 			h = Task.Create(function() error(setmetatable({}, {__tostring = function() return "B's error" end})) end):Start()`)
 		e.frames(1)

@@ -76,6 +76,18 @@
 // the slice. Config.KillAfter interrupts a slice of an untrusted addon's task
 // that runs that long; the task fails with a *WatchdogError.
 //
+// Isolation: an untrusted addon has no getfenv or setfenv, and its
+// collectgarbage runs Go's collector at most once per 60 frames. OnFinished
+// handlers see the addon's own tasks (owned, or running its function). A
+// handle of another addon's task (Addon.Handle, for a host's events) is
+// read-only: Start, Stop, Suspend, Resume, Abandon, Wait, Scope and a
+// Result that would wait raise "<fn>: refused to code of owner <addon>";
+// Wait.Task on it is allowed. Predicates and handlers run as their addon's
+// code on its main state, never as a task's, even when a predicate is
+// polled inside a task's slice: Task.Current() is nil there, and Result,
+// Breath, and Stop or Suspend of the running task raise ("Result: cannot
+// wait outside a task's own code (in a predicate or handler)").
+//
 // Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the
 // problem; it never panics the host or corrupts the scheduler.

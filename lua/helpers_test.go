@@ -31,6 +31,13 @@ type env struct {
 	warns []sched.Warning
 	trace []string
 	done  bool
+	// anyFinished are the handlers given to onAnyFinished, by addon.
+	anyFinished []anyFinished
+}
+
+type anyFinished struct {
+	a  *lua.Addon
+	fn glua.LValue
 }
 
 // newEnv makes an env. Call it inside a synctest bubble (see bubble) so the
@@ -56,6 +63,22 @@ func newEnv(t testing.TB, cfg lua.Config, opts ...sched.Option) *env {
 		}
 	}
 	e.h = lua.NewHost(e.s, cfg)
+	// onAnyFinished(fn) is a host's event, as RIFT's Task.Finished: fn(task,
+	// how, message) for every task that finishes, another addon's too, with
+	// the addon's own (read-only) handle of it and its error's message.
+	e.s.OnFinished(func(ev sched.FinishEvent) {
+		e.s.Outside(func() {
+			for _, f := range e.anyFinished {
+				var msg glua.LValue = glua.LNil
+				if ev.Err != nil {
+					msg = glua.LString(ev.Err.Error())
+				}
+				if err := f.a.Call(f.fn, f.a.Handle(ev.Task), glua.LString(ev.How.String()), msg); err != nil {
+					e.s.ReportError(f.a.Name(), "onAnyFinished handler", err)
+				}
+			}
+		})
+	})
 	t.Cleanup(e.close)
 	return e
 }
@@ -84,6 +107,10 @@ func (e *env) addon(name string, opts lua.AddonOptions) *lua.Addon {
 	L := a.State()
 	L.SetGlobal("work", L.NewFunction(func(L *glua.LState) int {
 		e.clk.Add(time.Duration(float64(L.CheckNumber(1)) * float64(time.Second)))
+		return 0
+	}))
+	L.SetGlobal("onAnyFinished", L.NewFunction(func(L *glua.LState) int {
+		e.anyFinished = append(e.anyFinished, anyFinished{a, L.CheckFunction(1)})
 		return 0
 	}))
 	L.SetGlobal("frame", L.NewFunction(func(L *glua.LState) int {
@@ -210,5 +237,17 @@ func luaErr(err error) *lua.LuaError {
 	if errors.As(err, &le) {
 		return le
 	}
+	return nil
+}
+
+// firstTask is the first live task named name.
+func firstTask(e *env, name string) *sched.Task {
+	e.t.Helper()
+	for h := range e.s.Tasks() {
+		if h.Name() == name {
+			return h
+		}
+	}
+	e.t.Fatalf("no live task %q", name)
 	return nil
 }

@@ -29,6 +29,7 @@ type Host struct {
 	scoped  map[uint64]bool       // Lua tasks made with Scope that have not run yet
 	parked  map[*glua.LState]bool // Lua coroutines parked inside a task
 	threads map[*glua.LState]bool // the threads of running Lua tasks (see guardTaskLevel)
+	madeBy  map[uint64]*Addon     // the addon whose function each unfinished Lua task runs
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 

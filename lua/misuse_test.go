@@ -282,7 +282,7 @@ func TestForeignTaskRefused(t *testing.T) {
 				a := e.addon("A", lua.AddonOptions{})
 				b := e.addon("B", lua.AddonOptions{})
 				e.run(a, `
-					blTasks.OnFinished(function(t)
+					onAnyFinished(function(t)
 						local p = t:Parent()
 						if t:Owner() ~= "B" or not p then return end
 						print("B's task", p:Name(), p:Owner(), p:Status(), p:Finished())
@@ -314,7 +314,7 @@ func TestForeignTaskRefused(t *testing.T) {
 					"A: Suspend: refused to code of owner A",
 					"A: Resume: refused to code of owner A",
 					"A: Abandon: refused to code of owner A",
-					"A: Start: task already started",
+					"A: Start: refused to code of owner A",
 					"A: Breath: task is waiting",
 					"A: Wait: refused to code of owner A",
 					"A: The task hasn't finished yet.",

@@ -71,7 +71,7 @@ func TestResultsStayInTheirAddon(t *testing.T) {
 		a := e.addon("A", lua.AddonOptions{})
 		b := e.addon("B", lua.AddonOptions{})
 		e.run(b, `
-			blTasks.OnFinished(function(task, how, err)
+			onAnyFinished(function(task, how, err)
 				local ok, v = pcall(task.Result, task)
 				if type(v) == "string" and v:find("^table: ") then v = "table: (an address)" end
 				print("B sees", task:Name(), how, type(err), ok, (string.gsub(tostring(v), "^[%w_]+:%d+: ", "")))

@@ -2,6 +2,7 @@ package lua
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
@@ -47,6 +48,13 @@ func (a *Addon) openSandbox() {
 			}
 		}
 	}
+	if !a.opts.Trusted {
+		L.SetGlobal("collectgarbage", L.NewFunction(a.collectGarbage()))
+		// getfenv(f) gives the environment of any function an addon holds,
+		// another addon's too: its globals.
+		L.SetGlobal("getfenv", glua.LNil)
+		L.SetGlobal("setfenv", glua.LNil)
+	}
 	L.SetGlobal("print", L.NewFunction(a.print))
 	a.guardCoroutines()
 
@@ -79,6 +87,26 @@ func (a *Addon) openSandbox() {
 	math.RawSetString("randomseed", L.NewFunction(func(L *glua.LState) int { return 0 })) // the host seeds
 }
 
+// collectEvery is how many frames apart an untrusted addon's
+// collectgarbage runs Go's collector at most.
+const collectEvery = 60
+
+// collectGarbage is collectgarbage for an untrusted addon. gopher-lua's runs
+// a full runtime.GC() at every call, whatever the option (and returns
+// nothing): a loop of it took whole frames. This one collects at most once
+// per collectEvery frames for the addon, and otherwise returns at once; the
+// Go collector runs on its own anyway.
+func (a *Addon) collectGarbage() glua.LGFunction {
+	last, ran := uint64(0), false
+	return func(L *glua.LState) int {
+		if f := a.h.s.Frame(); !ran || f-last >= collectEvery {
+			last, ran = f, true
+			runtime.GC()
+		}
+		return 0
+	}
+}
+
 // print writes its arguments through tostring, tab-separated, as the addon.
 func (a *Addon) print(L *glua.LState) int {
 	n := L.GetTop()
@@ -90,29 +118,60 @@ func (a *Addon) print(L *glua.LState) int {
 	return 0
 }
 
-// random is math.random on the addon's seeded source.
+// random is math.random on the addon's seeded source, as in Lua 5.1:
+// math.random() in [0,1), math.random(m) in [1,m], math.random(m, n) in
+// [m,n], the bounds truncated to integers. A bound must be an integer that
+// a Lua number holds exactly (up to 2^53 either way).
 func (a *Addon) random(L *glua.LState) int {
 	switch L.GetTop() {
 	case 0:
 		L.Push(glua.LNumber(a.rng.Float64()))
+		return 1
 	case 1:
-		m := int64(CheckNumber(L, 1, "math.random"))
-		if m < 1 {
-			L.RaiseError("math.random: interval is empty")
-		}
-		L.Push(glua.LNumber(1 + a.rng.Int64N(m)))
-	default:
-		lo, hi := int64(CheckNumber(L, 1, "math.random")), int64(CheckNumber(L, 2, "math.random"))
-		if lo > hi {
-			L.RaiseError("math.random: interval is empty")
-		}
-		L.Push(glua.LNumber(lo + a.rng.Int64N(hi-lo+1)))
+		return a.randomIn(L, 1, randomBound(L, 1))
+	case 2:
+		return a.randomIn(L, randomBound(L, 1), randomBound(L, 2))
 	}
+	L.RaiseError("math.random: wrong number of arguments")
+	return 0
+}
+
+// maxRandom is the largest bound of math.random: beyond it, Lua numbers
+// are not every integer.
+const maxRandom = 1 << 53
+
+// randomBound is argument n of math.random, truncated to an integer.
+func randomBound(L *glua.LState, n int) int64 {
+	f := math.Trunc(float64(CheckNumber(L, n, "math.random")))
+	if !(f >= -maxRandom && f <= maxRandom) { // NaN too
+		ArgError(L, n, "math.random", "integer between -2^53 and 2^53 expected")
+	}
+	return int64(f)
+}
+
+// randomIn pushes an integer in [lo,hi]; its size fits an int64 since the
+// bounds are within ±2^53.
+func (a *Addon) randomIn(L *glua.LState, lo, hi int64) int {
+	if lo > hi {
+		L.RaiseError("math.random: interval is empty")
+	}
+	L.Push(glua.LNumber(lo + a.rng.Int64N(hi-lo+1)))
 	return 1
 }
 
-// seconds converts Lua seconds to a duration.
-func seconds(v glua.LNumber) time.Duration { return time.Duration(float64(v) * float64(time.Second)) }
+// seconds converts Lua seconds to a duration, saturating: math.huge and
+// anything past about 292 years is the largest duration, never a wrapped
+// negative one.
+func seconds(v glua.LNumber) time.Duration {
+	d := float64(v) * float64(time.Second)
+	switch {
+	case d >= math.MaxInt64: // float64(MaxInt64) is 2^63, one past it
+		return math.MaxInt64
+	case d <= math.MinInt64:
+		return math.MinInt64
+	}
+	return time.Duration(d)
+}
 
 // guardCoroutines wraps coroutine.resume, status and wrap: a coroutine
 // parked inside a task (it called Breath or Wait) is not suspended and may

@@ -18,7 +18,7 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	case t.state != Pending:
 		return fmt.Errorf("Start %s: %w", t, ErrStarted)
 	}
-	p := s.current
+	p := s.taskCode()
 	if p != nil && p.state == Finished {
 		return fmt.Errorf("Start %s: the task starting it, %s, has finished: %w", t, p, ErrFinished)
 	}

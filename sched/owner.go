@@ -68,11 +68,12 @@ func (s *Scheduler) control(fn string, t *task) error {
 	return nil
 }
 
-// actingOwner is the owner of the code running now: the running task's, or
-// the one RunAs was given, or nil for the host.
+// actingOwner is the owner of the code running now: the one RunAs was
+// given, while RunAs's code runs (also inside a task's slice: see
+// taskCode), else the running task's, else nil for the host.
 func (s *Scheduler) actingOwner() *owner {
-	if s.current != nil {
-		return s.current.own
+	if t := s.taskCode(); t != nil {
+		return t.own
 	}
 	return s.acting
 }
@@ -89,10 +90,12 @@ func (s *Scheduler) Acting() string {
 // RunAs runs f as code of owner outside any task: tasks it creates belong to
 // owner, and it may control only owner's tasks. Hosts use it to run an
 // addon's code (loading a script, an event handler) under the addon's name.
+// Called inside a task's slice (a predicate, a host callback), f is still not
+// the task's code: it acts as owner, and tasks it starts are orphans.
 func (s *Scheduler) RunAs(owner string, f func()) {
-	prev := s.acting
-	s.acting = s.owner(owner)
-	defer func() { s.acting = prev }()
+	prev, prevIn := s.acting, s.actingIn
+	s.acting, s.actingIn = s.owner(owner), s.current
+	defer func() { s.acting, s.actingIn = prev, prevIn }()
 	f()
 }
 

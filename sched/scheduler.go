@@ -57,6 +57,7 @@ type Scheduler struct {
 	liveHead, liveTail *task
 	owners             map[string]*owner
 	acting             *owner // the owner whose code runs outside any task (RunAs)
+	actingIn           *task  // the task running when RunAs began (see taskCode)
 	taskLimit          int    // default cap on an owner's live tasks, 0 for none
 	finishedHooks      []*func(FinishEvent)
 

@@ -50,21 +50,12 @@ func (p *rift) installEvents() {
 	p.end = p.newEvent("System", "Update", "End")
 	p.finished = p.newEvent("blTasks", "Task", "Finished")
 	p.attach(p.begin, &riftHandler{run: p.r.schedulerFrame, owner: "blTasks", label: riftSchedulerLabel})
-	p.r.s.OnFinished(func(sched.FinishEvent) {
-		// After lua.Host's subscription, which gave each addon's pending
-		// its handle of the task (see installAddonEvents).
+	p.r.s.OnFinished(func(e sched.FinishEvent) {
+		// RIFT fires it to every addon, as all addons shared one Lua state:
+		// each gets its own handle, read-only for another addon's task.
 		p.r.s.Outside(func() {
-			handles := map[*lua.Addon]glua.LValue{}
-			for _, a := range p.addons {
-				if q := p.pending[a]; len(q) > 0 {
-					handles[a], p.pending[a] = q[len(q)-1], q[:len(q)-1]
-				}
-			}
 			p.fire(nil, p.finished, func(a *lua.Addon) []glua.LValue {
-				if h, ok := handles[a]; ok {
-					return []glua.LValue{h}
-				}
-				return nil
+				return []glua.LValue{a.Handle(e.Task)}
 			})
 		})
 	})
@@ -111,9 +102,7 @@ func (p *rift) eventTable(ev *riftEvent, a *lua.Addon) {
 }
 
 // installAddonEvents gives addon a the global Event with every event, the
-// global Command with Event.Attach and Event.Detach, and a subscription to
-// blTasks.OnFinished that keeps its handle of each finished task for the
-// Task.Finished event.
+// global Command with Event.Attach and Event.Detach.
 func (p *rift) installAddonEvents(a *lua.Addon) {
 	L := a.State()
 	L.SetGlobal("Event", L.NewTable())
@@ -126,12 +115,6 @@ func (p *rift) installAddonEvents(a *lua.Addon) {
 		"Detach": p.detach,
 	}))
 	L.SetGlobal("Command", command)
-
-	api := L.GetGlobal("blTasks").(*glua.LTable)
-	L.CallByParam(glua.P{Fn: api.RawGetString("OnFinished")}, L.NewFunction(func(L *glua.LState) int {
-		p.pending[a] = append(p.pending[a], L.Get(1))
-		return 0
-	}))
 }
 
 // createEvent is Utility.Event.Create(addon, name), for code of addon a:

@@ -72,8 +72,7 @@ type rift struct {
 	begin    *riftEvent                  // Event.System.Update.Begin
 	end      *riftEvent                  // Event.System.Update.End
 	finished *riftEvent                  // Event.blTasks.Task.Finished
-	pending  map[*lua.Addon][]glua.LValue
-	attached uint64 // handlers attached so far: the attach order
+	attached uint64                      // handlers attached so far: the attach order
 }
 
 // riftActing says that addon's code runs now, on behalf of task (nil:
@@ -85,7 +84,7 @@ type riftActing struct {
 
 func newRift(r *run) *rift {
 	p := &rift{r: r, watchdog: riftWatchdog, interactions: map[string]bool{}, queues: map[string]int{},
-		byTable: map[*glua.LTable]*riftEvent{}, pending: map[*lua.Addon][]glua.LValue{}}
+		byTable: map[*glua.LTable]*riftEvent{}}
 	for _, name := range riftInteractions {
 		p.interactions[name] = false
 	}
