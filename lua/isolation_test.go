@@ -7,15 +7,16 @@ import (
 )
 
 // getfenv and setfenv reach the globals of any function an addon holds,
-// another addon's too: untrusted addons do not have them.
+// another addon's too: untrusted addons do not have them. No addon has
+// _printregs, which writes to the process's stdout.
 func TestNoFenvForUntrusted(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		e := newEnv(t, lua.Config{})
 		a := e.addon("A", lua.AddonOptions{})
 		tr := e.addon("T", lua.AddonOptions{Trusted: true})
-		e.run(a, `print(type(getfenv), type(setfenv))`)
-		e.run(tr, `print(type(getfenv), type(setfenv))`)
-		checkLines(t, e.out, []string{"nil\tnil", "function\tfunction"})
+		e.run(a, `print(type(getfenv), type(setfenv), type(_printregs))`)
+		e.run(tr, `print(type(getfenv), type(setfenv), type(_printregs))`)
+		checkLines(t, e.out, []string{"nil\tnil\tnil", "function\tfunction\tnil"})
 	})
 }
 

@@ -55,6 +55,7 @@ func (a *Addon) openSandbox() {
 		L.SetGlobal("getfenv", glua.LNil)
 		L.SetGlobal("setfenv", glua.LNil)
 	}
+	L.SetGlobal("_printregs", glua.LNil) // a debugging aid that writes the VM's registers to the process's stdout
 	L.SetGlobal("print", L.NewFunction(a.print))
 	a.guardCoroutines()
 
