@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"strings"
 	"time"
 
 	glua "github.com/yuin/gopher-lua"
@@ -28,8 +29,10 @@ func (a *Addon) waitTable() *glua.LTable {
 	s := a.h.s
 	w := L.NewTable()
 	L.SetFuncs(w, map[string]glua.LGFunction{
-		"And": func(L *glua.LState) int { return pushCond(L, waitcond.And(checkConds(L, "Wait.And")...)) },
-		"Or":  func(L *glua.LState) int { return pushCond(L, waitcond.Or(checkConds(L, "Wait.Or")...)) },
+		"And": func(L *glua.LState) int {
+			return pushCombined(L, "Wait.And", waitcond.And(checkConds(L, "Wait.And")...))
+		},
+		"Or": func(L *glua.LState) int { return pushCombined(L, "Wait.Or", waitcond.Or(checkConds(L, "Wait.Or")...)) },
 		"Task": func(L *glua.LState) int { // nil is an error, as in blTasks: it hides typos
 			return pushCond(L, waitcond.Task(checkTask(L, 1, "Wait.Task").handle()))
 		},
@@ -112,11 +115,20 @@ func checkConds(L *glua.LState, fn string) []*waitcond.Cond {
 }
 
 func condOr(L *glua.LState) int {
-	return pushCond(L, waitcond.Or(checkCond(L, 1, "+"), checkCond(L, 2, "+")))
+	return pushCombined(L, "+", waitcond.Or(checkCond(L, 1, "+"), checkCond(L, 2, "+")))
+}
+
+// pushCombined pushes c, an And or Or that fn made, or raises its error
+// when it is too large (waitcond.MaxSize, waitcond.MaxDepth).
+func pushCombined(L *glua.LState, fn string, c *waitcond.Cond) int {
+	if err := c.Err(); err != nil {
+		L.RaiseError("%s: %s", fn, strings.TrimPrefix(err.Error(), "waitcond: "))
+	}
+	return pushCond(L, c)
 }
 
 func condAnd(L *glua.LState) int {
-	return pushCond(L, waitcond.And(checkCond(L, 1, "*"), checkCond(L, 2, "*")))
+	return pushCombined(L, "*", waitcond.And(checkCond(L, 1, "*"), checkCond(L, 2, "*")))
 }
 
 func condToString(L *glua.LState) int {

@@ -108,3 +108,22 @@ func TestPredicateRunsAsItsAddon(t *testing.T) {
 		checkLines(t, e.out, []string{"in the predicate\tA\tnil", "woken\t3"})
 	})
 }
+
+// A condition grown without bound in a loop raises a clear error once it
+// passes the limit, instead of overflowing the stack or slowing every frame.
+func TestConditionTooLarge(t *testing.T) {
+	bubble(t, func(t *testing.T) { testConditionTooLarge(t) })
+}
+
+func testConditionTooLarge(t *testing.T) {
+	out, _ := script(t, `
+		local leaf = Wait.Frames(1000)
+		local c = leaf
+		print(try(function() for i = 1, 70000 do c = c + leaf end end))
+		local d = leaf
+		print(try(function() for i = 1, 1000 do d = Wait.And(leaf, Wait.Or(leaf, d)) end end))`, 0)
+	checkLines(t, out, []string{
+		"+: condition too large: Or of 65537 conditions (the limit is 65536)",
+		"Wait.Or: condition too large: Or nested 65 deep (the limit is 64)",
+	})
+}
