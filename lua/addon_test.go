@@ -150,7 +150,7 @@ func TestSandbox(t *testing.T) {
 				print(table.concat(osn, " "))`,
 			want: []string{
 				// Task, Wait, try, work and frame are the tests' own.
-				"Task Wait _G _GOPHER_LUA_VERSION _VERSION _printregs assert blTasks collectgarbage coroutine error frame getmetatable ipairs math module newproxy next onAnyFinished os package pairs pcall print rawequal rawget rawset require select setmetatable string table tonumber tostring try type unpack work xpcall",
+				"Task Wait _G _GOPHER_LUA_VERSION _VERSION assert blTasks collectgarbage coroutine error frame getmetatable ipairs math module newproxy next onAnyFinished os package pairs pcall print rawequal rawget rawset require select setmetatable string table tonumber tostring try type unpack work xpcall",
 				"clock difftime time",
 			},
 		},
