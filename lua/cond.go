@@ -83,20 +83,27 @@ func (a *Addon) waitTable() *glua.LTable {
 	return w
 }
 
-// predicate calls fn as the addon's code each time the scheduler polls; an
-// error counts as false and is reported.
+// predicate calls fn as the addon's code, under the addon's watchdog (see
+// Addon.Watch), each time the scheduler polls; an error, or a kill, counts
+// as false and is reported.
 func (a *Addon) predicate(name string, fn *glua.LFunction) func() bool {
 	return func() bool {
 		L := a.L
 		met := false
 		a.h.s.RunAs(a.name, func() {
-			L.Push(fn)
-			if err := L.PCall(0, 1, nil); err != nil {
+			err := a.Watch(func() error {
+				L.Push(fn)
+				if err := L.PCall(0, 1, nil); err != nil {
+					return err
+				}
+				met = glua.LVAsBool(L.Get(-1))
+				L.Pop(1)
+				return nil
+			})
+			if err != nil {
+				met = false
 				a.h.s.ReportError(a.name, "predicate "+name, luaError(err))
-				return
 			}
-			met = glua.LVAsBool(L.Get(-1))
-			L.Pop(1)
 		})
 		return met
 	}

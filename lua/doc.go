@@ -74,7 +74,23 @@
 // slice that ran too long without breathing; for a Lua task the
 // sched.Warning's Traceback is the Lua stack of the Breath or Wait that ended
 // the slice. Config.KillAfter interrupts a slice of an untrusted addon's task
-// that runs that long; the task fails with a *WatchdogError.
+// that runs that long; the task fails with a *WatchdogError. It interrupts
+// every other call into an untrusted addon's code that runs that long too
+// (Addon.Watch): the main chunk (DoString returns the *WatchdogError),
+// OnFinished handlers and host callbacks (Addon.Call), and Wait.Predicate
+// functions (a killed predicate counts as false); the scheduler's error
+// handler gets their *WatchdogError as it gets their errors. A coroutine
+// runs under the watchdog of the code that resumes it.
+//
+// Built-ins that could run long or allocate without bound from a small
+// input are bounded for untrusted addons (see limits.go): string.rep,
+// string.format and table.concat refuse a result over 16 MiB; unpack and
+// string.byte refuse more than 8000 values; string.format refuses a width
+// or precision over two digits. Each refusal is a Lua error naming the
+// function and the limit: "string.rep: the result would be over 16 MiB",
+// "unpack: too many results (400000, the limit is 8000)". Not yet bounded:
+// gopher-lua's pattern matcher (string.find, match, gmatch, gsub), which
+// the watchdog cannot interrupt.
 //
 // Isolation: an untrusted addon has no getfenv or setfenv, and its
 // collectgarbage runs Go's collector at most once per 60 frames. OnFinished

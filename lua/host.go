@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"sync"
 	"time"
 	"weak"
 
@@ -43,8 +44,11 @@ type Config struct {
 	// Seed seeds each addon's math.random, so runs are reproducible.
 	Seed uint64
 	// KillAfter interrupts a slice of a Lua task that runs this long without
-	// breathing; the task finishes with a *WatchdogError. 0 never interrupts.
-	// Trusted addons are never interrupted.
+	// breathing; the task finishes with a *WatchdogError. It bounds every
+	// other call into an untrusted addon's code too: its main chunk
+	// (DoString, DoFile), Call (handlers, host callbacks) and its
+	// Wait.Predicate functions, which fail with a *WatchdogError. 0 never
+	// interrupts. Trusted addons are never interrupted.
 	KillAfter time.Duration
 	// AfterFunc runs f after d of the scheduler's time, possibly on another
 	// goroutine, and returns a function that cancels it; the watchdog uses
@@ -119,6 +123,8 @@ type Addon struct {
 	onFinEv []*glua.LFunction
 	handles map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
 	swept   int                                     // len(handles) after the last sweep
+	base    context.Context                         // L's context outside watched calls: nil for trusted addons
+	watch   callWatch                               // the watchdog of calls on L
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -144,7 +150,8 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	a.L.Options.RegistrySize = threadRegistrySize
 	if !opts.Trusted {
 		// Threads inherit the context, so every task can be interrupted.
-		a.L.SetContext(context.Background())
+		a.base = context.Background()
+		a.L.SetContext(a.base)
 	}
 	a.openSandbox()
 	a.installAPI()
@@ -199,15 +206,106 @@ func (a *Addon) DoFile(path string) error {
 
 // Call calls fn with args on the addon's main state, as the addon's code
 // (outside any task), and returns its error. Hosts use it for callbacks.
+// For an untrusted addon, Config.KillAfter bounds the call (see Watch).
 func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
 	var err error
 	a.h.s.RunAs(a.name, func() {
-		a.L.Push(fn)
-		for _, v := range args {
-			a.L.Push(v)
-		}
-		err = a.L.PCall(len(args), 0, nil)
+		err = a.Watch(func() error {
+			a.L.Push(fn)
+			for _, v := range args {
+				a.L.Push(v)
+			}
+			return a.L.PCall(len(args), 0, nil)
+		})
 	})
+	return err
+}
+
+// Watch runs f, host code that calls into the addon's Lua code, under the
+// addon's watchdog: for an untrusted addon and a Config.KillAfter, the
+// main state's context (and that of the threads f makes with
+// State().NewThread) is cancelled once f has run KillAfter, which ends the
+// Lua code with an error, and Watch then returns a *WatchdogError. A Watch
+// inside another of the same addon runs under the outer one's watchdog.
+// Call, DoString and predicates use it; hosts need it only for calls they
+// make on threads of their own.
+func (a *Addon) Watch(f func() error) error {
+	w := &a.watch
+	if a.base == nil || a.h.cfg.KillAfter <= 0 {
+		return f()
+	}
+	if w.depth > 0 {
+		w.depth++
+		err := f()
+		w.depth--
+		return w.result(a, err)
+	}
+	a.L.SetContext(w.begin(a))
+	w.depth = 1
+	defer func() {
+		w.depth = 0
+		a.L.SetContext(a.base)
+		w.end()
+	}()
+	return w.result(a, f())
+}
+
+// callWatch is an addon's watchdog of calls on its main state, as
+// luaTask's is of task slices. The calls share a context until one is
+// killed: a coroutine made in one call and resumed in another runs under
+// the context of its resumer (see limits.go), and task threads, made
+// outside calls, derive from the addon's base context.
+type callWatch struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	call   uint64 // counts calls, so that a late timer of an ended call kills nothing
+	active bool
+	killed bool
+	stop   func() // cancels the kill timer of the current call
+	depth  int    // nesting of Watch calls (frame goroutine only)
+}
+
+// begin starts the kill timer of a call and returns the call's context.
+func (w *callWatch) begin(a *Addon) context.Context {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ctx == nil || w.ctx.Err() != nil {
+		w.ctx, w.cancel = context.WithCancel(a.base)
+	}
+	w.call++
+	call := w.call
+	w.active, w.killed = true, false
+	w.stop = a.h.cfg.AfterFunc(a.h.cfg.KillAfter, func() { w.interrupt(call) })
+	return w.ctx
+}
+
+func (w *callWatch) interrupt(call uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.active && w.call == call {
+		w.killed = true
+		w.cancel()
+	}
+}
+
+// end stops the kill timer when the call ends.
+func (w *callWatch) end() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.active = false
+	w.stop()
+	w.stop = nil
+}
+
+// result is a call's error: a *WatchdogError when the call was killed.
+func (w *callWatch) result(a *Addon, err error) error {
+	w.mu.Lock()
+	killed := w.killed
+	w.mu.Unlock()
+	if killed && err != nil {
+		return &WatchdogError{After: a.h.cfg.KillAfter, Traceback: stackOf(err)}
+	}
 	return err
 }
 

@@ -57,6 +57,7 @@ func (a *Addon) openSandbox() {
 	}
 	L.SetGlobal("_printregs", glua.LNil) // a debugging aid that writes the VM's registers to the process's stdout
 	L.SetGlobal("print", L.NewFunction(a.print))
+	a.limitBuiltins()
 	a.guardCoroutines()
 
 	clk := a.h.s.Clock()

@@ -38,7 +38,11 @@
 // stops the tasks whose handles were dropped before it returns (see
 // collect.go). Without it the clock is real and Sim.Work spins. In both, a
 // Lua slice that runs 5 s of real time without breathing is interrupted by
-// the watchdog, so a script that loops forever does not hang the run.
+// the watchdog, and so is a main chunk, a Sim.OnFrame hook, a handler or a
+// predicate that runs 5 s, so a script that loops forever does not hang the
+// run: it gets an ERROR line "watchdog: a slice ran past 5s without
+// breathing"; a killed main chunk is a load failure, and a killed
+// Sim.OnFrame hook is removed ("... (Sim.OnFrame hook removed)").
 //
 // --host rift follows RIFT_HOST.md (see rift.go): it adds the
 // parts of RIFT's addon API that blTasks code uses, Inspect, Utility,

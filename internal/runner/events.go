@@ -190,12 +190,14 @@ func (p *rift) call(L *glua.LState, a *lua.Addon, owner string, fn *glua.LFuncti
 			err = a.Call(fn, args...)
 		case L.G == a.State().G:
 			err = L.CallByParam(glua.P{Fn: fn, Protect: true}, args...)
-		default:
-			th, cancel := a.State().NewThread()
-			if cancel != nil {
-				defer cancel()
-			}
-			err = th.CallByParam(glua.P{Fn: fn, Protect: true}, args...)
+		default: // under a's watchdog, which ends the thread's context
+			err = a.Watch(func() error {
+				th, cancel := a.State().NewThread()
+				if cancel != nil {
+					defer cancel()
+				}
+				return th.CallByParam(glua.P{Fn: fn, Protect: true}, args...)
+			})
 		}
 	})
 	p.report(L, owner, err)

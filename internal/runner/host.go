@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +21,10 @@ import (
 	"github.com/framesched/framesched/sched"
 )
 
-// killAfter is the Lua watchdog's threshold, in real time: a slice that runs
-// this long without breathing is interrupted. It is a guard against a script
-// that loops forever, not a budget: the scheduler's budget is --budget.
+// killAfter is the Lua watchdog's threshold, in real time: a slice, a main
+// chunk, a hook or handler call or a predicate that runs this long is
+// interrupted. It is a guard against a script that loops forever, not a
+// budget: the scheduler's budget is --budget.
 const killAfter = 5 * time.Second
 
 // run is one run of the runner: a scheduler, a Lua host with one addon per
@@ -77,7 +79,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
 	}
 	r.s = sched.New(opts...)
-	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: killAfter})
+	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
 	if cfg.host == "rift" {
 		r.rift = newRift(r)
 	}
@@ -178,14 +180,23 @@ func (r *run) frames() {
 }
 
 // runHooks calls the Sim.OnFrame functions registered before the frame
-// began (range reads r.hooks once), each as its addon.
+// began (range reads r.hooks once), each as its addon. A hook that the
+// watchdog killed is removed: it would likely be killed every frame.
 func (r *run) runHooks() {
+	var killed []*glua.LFunction
 	for _, hk := range r.hooks {
 		var err error
 		r.as(hk.a.Name(), func() { err = hk.a.Call(hk.fn, glua.LNumber(r.frame)) })
+		if _, ok := errors.AsType[*lua.WatchdogError](err); ok {
+			killed = append(killed, hk.fn)
+			err = fmt.Errorf("%w (Sim.OnFrame hook removed)", err)
+		}
 		if err != nil {
 			r.errorLine(hk.a.Name(), err)
 		}
+	}
+	for _, fn := range killed {
+		r.hooks = slices.DeleteFunc(r.hooks, func(hk hook) bool { return hk.fn == fn })
 	}
 }
 

@@ -366,16 +366,23 @@ func (p *rift) tostring(addon string, err error) string {
 		i = 0
 	}
 	if i >= 0 {
-		L := p.addons[i].State()
+		a := p.addons[i]
+		L := a.State()
 		if mm, ok := L.GetMetaField(v, "__tostring").(*glua.LFunction); ok {
-			th, cancel := L.NewThread()
-			if cancel != nil {
-				defer cancel()
-			}
-			if th.CallByParam(glua.P{Fn: mm, NRet: 1, Protect: true}, v) == nil {
-				if s, ok := th.Get(-1).(glua.LString); ok {
-					return strings.TrimRight(string(s), "\n")
+			var s glua.LString
+			var ok bool
+			a.Watch(func() error { // the metamethod is addon code
+				th, cancel := L.NewThread()
+				if cancel != nil {
+					defer cancel()
 				}
+				if th.CallByParam(glua.P{Fn: mm, NRet: 1, Protect: true}, v) == nil {
+					s, ok = th.Get(-1).(glua.LString)
+				}
+				return nil
+			})
+			if ok {
+				return strings.TrimRight(string(s), "\n")
 			}
 		}
 	}

@@ -29,6 +29,7 @@ type config struct {
 	addon      string
 	host       string
 	scripts    []string
+	killAfter  time.Duration // killAfter, but in tests
 }
 
 // Run runs the scripts named in args (flags first, then script.lua...) as
@@ -36,6 +37,12 @@ type config struct {
 // when the run ended, 1 when a script failed to load, 2 for bad flags.
 // Usage and flag errors go to stderr.
 func Run(args []string, stdout, stderr io.Writer) int {
+	return runKillAfter(args, stdout, stderr, killAfter)
+}
+
+// runKillAfter is Run with the watchdog's kill threshold (tests use a
+// short one).
+func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) int {
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -44,6 +51,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "demo run: %v\n%s", err, shortUsage)
 		return exitBadFlags
 	}
+	cfg.killAfter = kill
 	r := newRun(cfg, stdout)
 	defer r.close()
 	if !r.load() {
