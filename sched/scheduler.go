@@ -229,10 +229,12 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	s.frameEnded = false
 	s.applyCollected()
 	s.later.moveTo(&s.ready)
-	s.wakeDue(start)
+	now := start
+	if s.wakeDue(start) {
+		now = s.elapsed() // the slices that follow are not charged for the waking (predicates)
+	}
 	s.sharers = max(1, s.turnsWaiting())
 
-	now := start
 	for now-start < limit && !s.frameEnded {
 		t := s.prio.pop()
 		if t == nil {

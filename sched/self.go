@@ -31,6 +31,9 @@ const (
 	// Collected: a task was stopped because no code held its handle any
 	// more; it finished with the reason "handle collected".
 	Collected
+	// SlowPredicate: polling the predicates a task waits for took the
+	// watchdog's threshold or longer (WithWatchdog).
+	SlowPredicate
 )
 
 // Warning is something the host should know about a task that is not an
@@ -41,7 +44,7 @@ type Warning struct {
 	Frame uint64
 	Task  string
 	Owner string
-	Took  time.Duration // SlowSlice: the slice's length
+	Took  time.Duration // SlowSlice, SlowPredicate: how long it ran
 	// Created is where the task was created (Task.CreatedAt).
 	Created string
 	Self    *Self // the task, parked or finished, for a host that wants to look at it (not a handle)
@@ -59,6 +62,8 @@ func (w Warning) Message() string {
 	switch w.Kind {
 	case SlowSlice:
 		return fmt.Sprintf("slice ran %v without breathing", w.Took)
+	case SlowPredicate:
+		return fmt.Sprintf("its wait's predicates took %v to evaluate", w.Took)
 	case Collected:
 		if w.Created == "" {
 			return "stopped: handle collected"

@@ -180,17 +180,21 @@ func (s *Scheduler) disarm(t *task) {
 
 // wakeDue runs at the start of a frame: it fires the frame and time alarms
 // that are due, delivers signals and completed futures, and polls the
-// predicates of waiting tasks.
-func (s *Scheduler) wakeDue(now time.Duration) {
+// predicates of waiting tasks. It reports whether it judged any condition:
+// then addon code (a predicate) may have run, and the clock moved.
+func (s *Scheduler) wakeDue(now time.Duration) bool {
 	if len(s.frames.items)+len(s.timers.items)+len(s.signaled)+len(s.polled) == 0 && !s.inbox.full.Load() {
-		return // no task waits on anything: spare even the judging instant
+		return false // no task waits on anything: spare even the judging instant
 	}
+	judged := len(s.signaled) > 0 || len(s.polled) > 0
 	s.judged = s.epoch.Add(now)
 	for a := s.frames.popDue(int64(s.frame)); a != nil; a = s.frames.popDue(int64(s.frame)) {
 		s.check(a.t)
+		judged = true
 	}
 	for a := s.timers.popDue(int64(now)); a != nil; a = s.timers.popDue(int64(now)) {
 		s.check(a.t)
+		judged = true
 	}
 	if len(s.signaled) > 0 {
 		woken := s.signaled
@@ -201,15 +205,20 @@ func (s *Scheduler) wakeDue(now time.Duration) {
 	}
 	for _, t := range s.inbox.drain() {
 		s.check(t)
+		judged = true
 	}
 	if len(s.polled) > 0 {
 		s.poll()
 	}
+	return judged
 }
 
 // poll evaluates the conditions of tasks waiting on predicates, charging
-// each evaluation to the waiting task and its owner, and drops the tasks
-// that no longer poll.
+// each evaluation to the waiting task and its owner (its CPU, its share of
+// the budget: an owner in debt is not polled until it has time again) and
+// warning about one that ran past the watchdog's threshold, and drops the
+// tasks that no longer poll. The frame's budget
+// pays for the polling: it runs after the frame's start.
 func (s *Scheduler) poll() {
 	n := len(s.polled)
 	keep := s.polled[:0]
@@ -218,11 +227,22 @@ func (s *Scheduler) poll() {
 			t.inPollList = false
 			continue
 		}
+		if t.own.share > 0 && t.own.credit(s.frame, s.limit) <= 0 {
+			keep = append(keep, t) // its owner is in debt: polled once it has time again
+			continue
+		}
 		start := s.elapsed()
 		s.check(t)
 		took := s.elapsed() - start
 		t.acct.Total += took
 		t.own.usage.Add(s.frame, took, s.limit)
+		if t.own.share > 0 {
+			t.own.credit(s.frame, s.limit)
+			t.own.balance -= took
+		}
+		if s.warnAfter > 0 && took >= s.warnAfter {
+			s.warn(Warning{Kind: SlowPredicate, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self})
+		}
 		if t.polled {
 			keep = append(keep, t)
 		} else {
