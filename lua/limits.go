@@ -53,6 +53,12 @@ func (a *Addon) limitBuiltins() {
 	set("string", "byte", limitedByte(orig("string", "byte")))
 	set("string", "format", limitedFormat(orig("string", "format")))
 	set("table", "concat", limitedConcat)
+	set("string", "find", strFind)
+	set("string", "match", strMatch)
+	gmatch := L.NewFunction(strGmatch)
+	lib("string").RawSetString("gmatch", gmatch)
+	lib("string").RawSetString("gfind", gmatch)
+	set("string", "gsub", strGsub)
 	resume := orig("coroutine", "resume")
 	set("coroutine", "resume", func(L *glua.LState) int {
 		if th, ok := L.Get(1).(*glua.LState); ok && L.Context() != nil {
