@@ -32,7 +32,8 @@ import (
 //   - in a gsub replacement a "%" before a character other than a digit
 //     or "%" is kept, as is a "%" at its end; a table or function giving
 //     a value other than a string or number replaces the match by "";
-//   - a negative gsub count replaces every match;
+//   - a negative gsub count replaces every match, and so does a count of
+//     0 when the first match begins the subject (else none);
 //   - see luapat.Compile for the patterns themselves.
 //
 // gsub builds its result in one buffer of at most maxString bytes
@@ -109,12 +110,17 @@ func strFind(L *glua.LState) int {
 		L.Push(glua.LNumber(0))
 		return 2
 	}
+	plain := L.GetTop() == 4 && glua.LVAsBool(L.Get(4))
+	var p *luapat.Pattern
+	if !plain {
+		p = compilePattern(L, "string.find", 2)
+	}
 	init := stringIndex(str, L.OptInt(3, 1))
 	if init > len(str) {
 		L.Push(glua.LNil)
 		return 1
 	}
-	if L.GetTop() == 4 && glua.LVAsBool(L.Get(4)) {
+	if plain {
 		pos := strings.Index(str[init:], pattern)
 		if pos < 0 {
 			L.Push(glua.LNil)
@@ -124,7 +130,6 @@ func strFind(L *glua.LState) int {
 		L.Push(glua.LNumber(init + pos + len(pattern)))
 		return 2
 	}
-	p := compilePattern(L, "string.find", 2)
 	md := findFrom(L, "string.find", p.Matcher(checker(L)), str, init)
 	if md == nil {
 		L.Push(glua.LNil)
@@ -184,9 +189,9 @@ func strGsub(L *glua.LState) int {
 	m := p.Matcher(checker(L))
 	var out strings.Builder
 	count, last := 0, 0
-	for pos := 0; pos <= len(str) && (limit < 0 || count < limit); {
+	for pos := 0; pos <= len(str) && (limit <= 0 || count < limit); {
 		md := findFrom(L, "string.gsub", m, str, pos)
-		if md == nil {
+		if md == nil || (limit == 0 && md.Start > 0 && count == 0) {
 			break
 		}
 		count++
