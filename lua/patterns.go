@@ -28,7 +28,11 @@ import (
 //   - string.find with an empty pattern returns 1, 0 whatever init is, and
 //     nil when init is past the end plus one (Lua 5.1 clamps init);
 //   - string.match returns nothing at all when nothing matches;
-//   - string.gmatch honours a leading '^' (one match at most);
+//   - string.find raises an error for a plain find whose init is past the
+//     end plus one (and returns nil for a pattern's);
+//   - string.gmatch honours a leading '^' (one match at most), and returns
+//     a second value, a userdata (gopher-lua's iterator needs it as its
+//     argument; ours ignores it, so it() works too);
 //   - in a gsub replacement a "%" before a character other than a digit
 //     or "%" is kept, as is a "%" at its end; a table or function giving
 //     a value other than a string or number replaces the match by "";
@@ -116,7 +120,9 @@ func strFind(L *glua.LState) int {
 		p = compilePattern(L, "string.find", 2)
 	}
 	init := stringIndex(str, L.OptInt(3, 1))
-	if init > len(str) {
+	if init > len(str) && plain {
+		L.RaiseError("string.find: initial position %d out of range", init+1) // gopher-lua's errors too
+	} else if init > len(str) {
 		L.Push(glua.LNil)
 		return 1
 	}
@@ -177,7 +183,8 @@ func strGmatch(L *glua.LState) int {
 		}
 		return pushCaptures(L, md, str, true)
 	}))
-	return 1
+	L.Push(L.NewUserData()) // gopher-lua's returns its state too (its iterator needs it, ours does not)
+	return 2
 }
 
 func strGsub(L *glua.LState) int {
