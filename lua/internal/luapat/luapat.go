@@ -83,8 +83,8 @@ func (p *Pattern) NumCaptures() int { return p.ncap }
 //
 //   - a pattern ending with a lone '%', and a "%b" without its two
 //     delimiters, is accepted but that item never matches;
-//   - an invalid back-reference (%0, or %n of a capture not closed before
-//     it) is an error only when a match reaches it;
+//   - a back-reference %n to a capture not closed before it is an error
+//     only when a match reaches it (%0 is refused at once);
 //   - a back-reference to a position capture matches the empty string;
 //   - there is no limit of 32 captures (the limit is MaxCaptures).
 //
@@ -146,7 +146,10 @@ func Compile(pat string) (*Pattern, error) {
 			continue
 		case c == '%' && pat[i+1] >= '0' && pat[i+1] <= '9':
 			k := int(pat[i+1]-'0') - 1
-			if k < 0 || k >= len(closed) || !closed[k] {
+			if k < 0 {
+				return nil, ErrCaptureIndex
+			}
+			if k >= len(closed) || !closed[k] {
 				k = -1
 			}
 			p.nodes = append(p.nodes, node{op: opBackref, cap: k})
