@@ -40,6 +40,14 @@ import (
 //     0 when the first match begins the subject (else none);
 //   - see luapat.Compile for the patterns themselves.
 //
+// Not matched: gopher-lua's gmatch finds every match at its first call,
+// ours one at a time, so an error found past the first match (a
+// back-reference to a position capture at the subject's end, see
+// luapat.Compile) is raised by a later call; and the sets where a range
+// meets a class or another range ("[%a-z]", "[a-%d]", "[a-b-c]"), which
+// the manual gives no meaning, are a union here as in Lua 5.1 and match
+// nothing there.
+//
 // gsub builds its result in one buffer of at most maxString bytes
 // (gopher-lua's copies the subject once per match).
 

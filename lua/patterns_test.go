@@ -101,6 +101,14 @@ func undefinedSet(p string) bool {
 	return false
 }
 
+// positionBackref reports whether p may hold a back-reference to a
+// position capture, which is an error at the subject's end: gopher-lua's
+// gmatch finds every match at its first call, so it raises that error
+// before the first match, ours when it gets there.
+func positionBackref(p string) bool {
+	return strings.Contains(p, "()") && strings.ContainsAny(p, "123456789")
+}
+
 // FuzzPatterns demands that our string.find, match, gmatch and gsub give
 // what gopher-lua's give (both erroring counts as the same).
 func FuzzPatterns(f *testing.F) {
@@ -112,7 +120,7 @@ func FuzzPatterns(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, s, p string, n int8) {
-		if len(s) > 200 || len(p) > 40 || undefinedSet(p) || !cheap(s, p) {
+		if len(s) > 200 || len(p) > 40 || undefinedSet(p) || positionBackref(p) || !cheap(s, p) {
 			return
 		}
 		ours, theirs := runPatterns(t, true, s, p, int(n)), runPatterns(t, false, s, p, int(n))

@@ -24,6 +24,7 @@ var (
 	ErrUnfinished      = errors.New("unfinished capture")
 	ErrInvalidCapture  = errors.New("invalid pattern capture")
 	ErrTooManyCaptures = errors.New("too many captures")
+	ErrPositionAtEnd   = errors.New("back-reference to a position capture at the subject's end")
 )
 
 type opcode uint8
@@ -85,7 +86,9 @@ func (p *Pattern) NumCaptures() int { return p.ncap }
 //     delimiters, is accepted but that item never matches;
 //   - a back-reference %n to a capture not closed before it is an error
 //     only when a match reaches it (%0 is refused at once);
-//   - a back-reference to a position capture matches the empty string;
+//   - a back-reference to a position capture matches the empty string,
+//     and is an error (ErrPositionAtEnd) when that capture is the
+//     subject's end;
 //   - there is no limit of 32 captures (the limit is MaxCaptures).
 //
 // %f is not special (Lua 5.1's manual has no frontier pattern): it is the

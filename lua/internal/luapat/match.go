@@ -232,6 +232,9 @@ func (m *Matcher) try(s string, sp int) (int, bool, error) {
 				return 0, false, ErrCaptureIndex
 			}
 			c := caps[n.cap]
+			if c.Position && c.Start >= len(s) {
+				return 0, false, ErrPositionAtEnd
+			}
 			if !c.Position {
 				sub := s[c.Start:c.End]
 				if strings.HasPrefix(s[sp:], sub) {
