@@ -1,7 +1,10 @@
 package lua_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/framesched/framesched/lua"
 	"github.com/framesched/framesched/sched"
@@ -26,6 +29,8 @@ func TestBoundedBuiltins(t *testing.T) {
 			print(try(string.format, "%s%s", big, big))
 			print(try(table.concat, {big, big}))
 			print(try(table.concat, {"a", "b", "c"}, big))
+			print(try(string.gsub, string.rep("x", 1000), "x", string.rep("y", 20000)))
+			print(try(string.gsub, "xx", "x", big))
 			-- within the limits
 			print(#string.rep("ab", 8 * 2^20), select("#", unpack({}, 1, 8000)), select("#", string.byte(string.rep("a", 8000))))
 			print(string.format("%99d|%-5.2f|%s", 1, 2, "x"):len(), #table.concat({big, "y"}, "-"))
@@ -43,6 +48,8 @@ func TestBoundedBuiltins(t *testing.T) {
 			"string.format: the result would be over 16 MiB",
 			"table.concat: the result would be over 16 MiB",
 			"table.concat: the result would be over 16 MiB",
+			"string.gsub: the result would be over 16 MiB",
+			"string.gsub: the result would be over 16 MiB",
 			"16777216\t8000\t8000",
 			"107\t9437186",
 			"200000\t100000",
@@ -158,4 +165,35 @@ func TestUnpackHugeRange(t *testing.T) {
 		checkLines(t, e.out, []string{"unpack: too many results (400000, the limit is 8000)"})
 		e.checkNoErrors()
 	})
+}
+
+// A pattern that backtracks for hours, in a task, is ended by the
+// watchdog. The matcher does no work on the mock clock, so the kill
+// threshold is real time here (100 ms, outside a bubble); the test waits
+// for the frame at most 20 s.
+func TestWatchdogKillsPattern(t *testing.T) {
+	e := newEnv(t, lua.Config{KillAfter: 100 * time.Millisecond, AfterFunc: func(d time.Duration, f func()) func() {
+		t := time.AfterFunc(d, f)
+		return func() { t.Stop() }
+	}})
+	a := e.addon("A", lua.AddonOptions{})
+	e.run(a, `h = Task.Create(function()
+		string.find(string.rep("a", 40), string.rep("a-", 12) .. "b")
+		print("matched")
+	end):Start()`)
+	done := make(chan struct{})
+	go func() {
+		e.s.RunFrame()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the pattern still runs after 20 s")
+	}
+	checkLines(t, e.out, nil)
+	var we *lua.WatchdogError
+	if len(e.errs) != 1 || !errors.As(e.errs[0].Err, &we) || !strings.Contains(we.Traceback, "A:2") {
+		t.Fatalf("task errors %v, want a *lua.WatchdogError at A:2", e.errLines())
+	}
 }

@@ -37,7 +37,8 @@ import (
 //     or "%" is kept, as is a "%" at its end; a table or function giving
 //     a value other than a string or number replaces the match by "";
 //   - a negative gsub count replaces every match, and so does a count of
-//     0 when the first match begins the subject (else none);
+//     0 when the pattern matches at the subject's beginning (else none,
+//     and the pattern is tried there only);
 //   - see luapat.Compile for the patterns themselves.
 //
 // Not matched: gopher-lua's gmatch finds every match at its first call,
@@ -205,8 +206,18 @@ func strGsub(L *glua.LState) int {
 	var out strings.Builder
 	count, last := 0, 0
 	for pos := 0; pos <= len(str) && (limit <= 0 || count < limit); {
-		md := findFrom(L, "string.gsub", m, str, pos)
-		if md == nil || (limit == 0 && md.Start > 0 && count == 0) {
+		var md *luapat.Match
+		if limit == 0 && count == 0 {
+			// gopher-lua's: with a count of 0, the first match is looked
+			// for only at the subject's beginning.
+			var err error
+			if md, err = m.MatchAt(str, 0); err != nil {
+				L.RaiseError("string.gsub: %s", err.Error())
+			}
+		} else {
+			md = findFrom(L, "string.gsub", m, str, pos)
+		}
+		if md == nil {
 			break
 		}
 		count++

@@ -129,3 +129,48 @@ func FuzzPatterns(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPatterns compares our pattern functions with gopher-lua's on
+// ordinary inputs of about 10 KB.
+func BenchmarkPatterns(b *testing.B) {
+	words := strings.Repeat("lorem ipsum  dolor\tsit amet, ", 350)
+	pairs := strings.Repeat("key=value k2=v2 ", 640)
+	cases := []struct {
+		name, fn string
+		args []glua.LValue
+	}{
+		{"find_kv_at_end", "find", []glua.LValue{glua.LString(words + "key=value"), glua.LString("(%w+)=(%w+)")}},
+		{"match_trim", "match", []glua.LValue{glua.LString("  " + words + "  "), glua.LString("^%s*(.-)%s*$")}},
+		{"gsub_spaces", "gsub", []glua.LValue{glua.LString(words), glua.LString("%s+"), glua.LString(" ")}},
+		{"gsub_kv_swap", "gsub", []glua.LValue{glua.LString(pairs), glua.LString("(%w+)=(%w+)"), glua.LString("%2=%1")}},
+		{"gsub_func", "gsub", []glua.LValue{glua.LString(pairs), glua.LString("%w+"), nil}},
+	}
+	for _, impl := range []string{"ours", "gopher-lua"} {
+		L := glua.NewState()
+		defer L.Close()
+		if impl == "ours" {
+			str := L.GetGlobal("string").(*glua.LTable)
+			str.RawSetString("find", L.NewFunction(strFind))
+			str.RawSetString("match", L.NewFunction(strMatch))
+			str.RawSetString("gsub", L.NewFunction(strGsub))
+		}
+		upper := L.GetGlobal("string").(*glua.LTable).RawGetString("upper")
+		for _, c := range cases {
+			fn := L.GetGlobal("string").(*glua.LTable).RawGetString(c.fn)
+			args := append([]glua.LValue(nil), c.args...)
+			for i := range args {
+				if args[i] == nil {
+					args[i] = upper
+				}
+			}
+			b.Run(c.name+"/"+impl, func(b *testing.B) {
+				for b.Loop() {
+					if err := L.CallByParam(glua.P{Fn: fn, NRet: glua.MultRet}, args...); err != nil {
+						b.Fatal(err)
+					}
+					L.SetTop(0)
+				}
+			})
+		}
+	}
+}

@@ -107,6 +107,20 @@ func (m *Matcher) Find(subject string, init int) (*Match, error) {
 	}
 }
 
+// MatchAt returns the match of the pattern that begins at offset at, as an
+// anchored Find does, or nil.
+func (m *Matcher) MatchAt(subject string, at int) (*Match, error) {
+	if at < 0 || at > len(subject) {
+		return nil, nil
+	}
+	end, ok, err := m.try(subject, at)
+	if err != nil || !ok {
+		return nil, err
+	}
+	m.m.Start, m.m.End = at, end
+	return &m.m, nil
+}
+
 // single is the only byte of s, or -1.
 func single(s *set) int {
 	found := -1
