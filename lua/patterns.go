@@ -40,11 +40,11 @@ import (
 //     0 when the pattern matches at the subject's beginning (else none,
 //     and the pattern is tried there only);
 //   - see luapat.Compile for the patterns themselves.
+//   - gopher-lua's gmatch finds every match at its first call; ours finds
+//     them one at a time, but when a later match may raise an error (see
+//     luapat.Pattern.ErrorsLate) its first call tries them all first.
 //
-// Not matched: gopher-lua's gmatch finds every match at its first call,
-// ours one at a time, so an error found past the first match (a
-// back-reference to a position capture at the subject's end, see
-// luapat.Compile) is raised by a later call; and the sets where a range
+// Not matched: the sets where a range
 // meets a class or another range ("[%a-z]", "[a-%d]", "[a-b-c]"), which
 // the manual gives no meaning, are a union here as in Lua 5.1 and match
 // nothing there.
@@ -180,6 +180,20 @@ func strGmatch(L *glua.LState) int {
 			return 0
 		}
 		m.SetCheck(checker(L))
+		if pos == 0 && p.ErrorsLate() {
+			// gopher-lua's gmatch finds every match at its first call, so
+			// an error past the first match is raised there.
+			for at := 0; at <= len(str); {
+				md := findFrom(L, "string.gmatch", m, str, at)
+				if md == nil || p.Anchored() {
+					break
+				}
+				at = md.End
+				if md.End == md.Start {
+					at++
+				}
+			}
+		}
 		md := findFrom(L, "string.gmatch", m, str, pos)
 		done = p.Anchored()
 		if md == nil {

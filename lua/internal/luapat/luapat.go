@@ -24,6 +24,7 @@ var (
 	ErrUnfinished      = errors.New("unfinished capture")
 	ErrInvalidCapture  = errors.New("invalid pattern capture")
 	ErrTooManyCaptures = errors.New("too many captures")
+	ErrUnfinishedRef   = errors.New("back-reference to an unfinished capture")
 	ErrPositionAtEnd   = errors.New("back-reference to a position capture at the subject's end")
 )
 
@@ -62,6 +63,8 @@ type node struct {
 	q    quant
 	a, b byte // the delimiters of %b
 	cap  int
+	// unfinished is a back-reference to a capture not closed yet.
+	unfinished bool
 }
 
 // Pattern is a compiled pattern. It is immutable and may be used by several
@@ -69,11 +72,17 @@ type node struct {
 type Pattern struct {
 	nodes    []node
 	anchored bool
+	late     bool
 	ncap     int
 }
 
 // Anchored reports whether the pattern begins with '^'.
 func (p *Pattern) Anchored() bool { return p.anchored }
+
+// ErrorsLate reports whether a match may fail with an error after the
+// pattern matched at an earlier offset of the same subject (a
+// back-reference to a position capture or to an unfinished capture).
+func (p *Pattern) ErrorsLate() bool { return p.late }
 
 // NumCaptures is the number of captures of the pattern.
 func (p *Pattern) NumCaptures() int { return p.ncap }
@@ -84,8 +93,12 @@ func (p *Pattern) NumCaptures() int { return p.ncap }
 //
 //   - a pattern ending with a lone '%', and a "%b" without its two
 //     delimiters, is accepted but that item never matches;
-//   - a back-reference %n to a capture not closed before it is an error
-//     only when a match reaches it (%0 is refused at once);
+//   - an invalid back-reference %n is an error only when a match reaches
+//     it (%0 is refused at once); %n is invalid when capture n is not
+//     started before it, or is the last one started and is unfinished; a
+//     back-reference to an earlier unfinished capture reads it as ending
+//     at offset 0: the empty string when it starts there, else an error
+//     (ErrUnfinishedRef);
 //   - a back-reference to a position capture matches the empty string,
 //     and is an error (ErrPositionAtEnd) when that capture is the
 //     subject's end;
@@ -100,8 +113,9 @@ func Compile(pat string) (*Pattern, error) {
 		p.anchored = true
 		i = 1
 	}
-	var open []int    // captures not closed yet
-	var closed []bool // by capture index
+	var open []int       // captures not closed yet
+	var closed []bool    // by capture index
+	var positions []bool // by capture index: a position capture
 	for i < len(pat) {
 		c := pat[i]
 		switch {
@@ -112,12 +126,14 @@ func Compile(pat string) (*Pattern, error) {
 			if i+1 < len(pat) && pat[i+1] == ')' {
 				p.nodes = append(p.nodes, node{op: opPos, cap: len(closed)})
 				closed = append(closed, true)
+				positions = append(positions, true)
 				i += 2
 				continue
 			}
 			p.nodes = append(p.nodes, node{op: opOpen, cap: len(closed)})
 			open = append(open, len(closed))
 			closed = append(closed, false)
+			positions = append(positions, false)
 			i++
 			continue
 		case c == ')':
@@ -152,10 +168,20 @@ func Compile(pat string) (*Pattern, error) {
 			if k < 0 {
 				return nil, ErrCaptureIndex
 			}
-			if k >= len(closed) || !closed[k] {
-				k = -1
+			// gopher-lua's check: the capture is started, and it is not
+			// the last started one while that one is unfinished. An
+			// earlier unfinished capture passes, as if it ended at offset
+			// 0.
+			n := node{op: opBackref, cap: k}
+			if k >= len(closed) || (k == len(closed)-1 && !closed[k]) {
+				n.cap = -1
+			} else {
+				n.unfinished = !closed[k]
 			}
-			p.nodes = append(p.nodes, node{op: opBackref, cap: k})
+			if n.unfinished || (n.cap >= 0 && positions[n.cap]) {
+				p.late = true
+			}
+			p.nodes = append(p.nodes, n)
 			i += 2
 			continue
 		}

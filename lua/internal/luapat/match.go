@@ -246,6 +246,12 @@ func (m *Matcher) try(s string, sp int) (int, bool, error) {
 				return 0, false, ErrCaptureIndex
 			}
 			c := caps[n.cap]
+			if n.unfinished {
+				if c.Start > 0 {
+					return 0, false, ErrUnfinishedRef
+				}
+				c.End = 0
+			}
 			if c.Position && c.Start >= len(s) {
 				return 0, false, ErrPositionAtEnd
 			}
