@@ -31,6 +31,8 @@ func TestBoundedBuiltins(t *testing.T) {
 			print(try(table.concat, {"a", "b", "c"}, big))
 			print(try(string.gsub, string.rep("x", 1000), "x", string.rep("y", 20000)))
 			print(try(string.gsub, "xx", "x", big))
+			print(try(string.find, string.rep("a", 100001), string.rep("a?", 100001)))
+			print(try(string.find, "a", "[a"), try(string.match, "a", "(a"), try(string.gsub, "a", "(a)", "%2"), try(string.gmatch, "a", "a)"))
 			-- within the limits
 			print(#string.rep("ab", 8 * 2^20), select("#", unpack({}, 1, 8000)), select("#", string.byte(string.rep("a", 8000))))
 			print(string.format("%99d|%-5.2f|%s", 1, 2, "x"):len(), #table.concat({big, "y"}, "-"))
@@ -50,6 +52,8 @@ func TestBoundedBuiltins(t *testing.T) {
 			"table.concat: the result would be over 16 MiB",
 			"string.gsub: the result would be over 16 MiB",
 			"string.gsub: the result would be over 16 MiB",
+			"string.find: pattern too complex",
+			"string.find: malformed pattern (missing ']')\tstring.match: unfinished capture\tstring.gsub: invalid capture index\tstring.gmatch: invalid pattern capture",
 			"16777216\t8000\t8000",
 			"107\t9437186",
 			"200000\t100000",
