@@ -88,9 +88,12 @@
 // string.byte refuse more than 8000 values; string.format refuses a width
 // or precision over two digits. Each refusal is a Lua error naming the
 // function and the limit: "string.rep: the result would be over 16 MiB",
-// "unpack: too many results (400000, the limit is 8000)". Not yet bounded:
-// gopher-lua's pattern matcher (string.find, match, gmatch, gsub), which
-// the watchdog cannot interrupt.
+// "unpack: too many results (400000, the limit is 8000)". The pattern
+// functions (string.find, match, gmatch, gsub) run our own interruptible
+// matcher (package lua/internal/luapat), which the watchdog ends as it ends
+// a loop, with a bounded backtracking stack ("string.find: pattern too
+// complex"); gsub refuses a result over 16 MiB. They behave as
+// gopher-lua's, quirks included (see patterns.go).
 //
 // Isolation: an untrusted addon has no getfenv or setfenv, and its
 // collectgarbage runs Go's collector at most once per 60 frames. OnFinished

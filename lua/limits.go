@@ -19,15 +19,16 @@ import (
 //     own limit (LUAI_MAXCSTACK);
 //   - table.concat builds its result in one buffer, without the stack;
 //   - coroutine.resume runs the coroutine under the context of the code
-//     resuming it, so the watchdog of that code reaches the coroutine.
+//     resuming it, so the watchdog of that code reaches the coroutine;
+//   - string.find, match, gmatch (and gfind) and gsub run our own pattern
+//     matcher (patterns.go, package luapat), which checks the context every
+//     few thousand steps, so the watchdog ends a pattern that backtracks
+//     for hours (string.rep("a-", 12).."b" over 40 "a"s), and whose
+//     backtracking stack is bounded ("pattern too complex"); gsub builds
+//     its result in one buffer and refuses one over maxString bytes.
 //
 // Each refusal is a Lua error naming the function and the limit. Trusted
 // addons keep gopher-lua's built-ins: nothing interrupts them anyway.
-//
-// Not bounded yet: gopher-lua's pattern matcher (string.find, match,
-// gmatch, gsub) does not look at the context, so a pattern that backtracks
-// for hours, such as string.rep("a-", 12).."b" over 40 "a"s, is not ended
-// by the watchdog.
 const (
 	maxString  = 16 << 20
 	maxResults = 8000
@@ -53,6 +54,12 @@ func (a *Addon) limitBuiltins() {
 	set("string", "byte", limitedByte(orig("string", "byte")))
 	set("string", "format", limitedFormat(orig("string", "format")))
 	set("table", "concat", limitedConcat)
+	set("string", "find", strFind)
+	set("string", "match", strMatch)
+	gmatch := L.NewFunction(strGmatch)
+	lib("string").RawSetString("gmatch", gmatch)
+	lib("string").RawSetString("gfind", gmatch)
+	set("string", "gsub", strGsub)
 	resume := orig("coroutine", "resume")
 	set("coroutine", "resume", func(L *glua.LState) int {
 		if th, ok := L.Get(1).(*glua.LState); ok && L.Context() != nil {

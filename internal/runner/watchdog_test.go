@@ -75,6 +75,12 @@ func TestWatchdogEndsHangs(t *testing.T) {
 				Sim.Done()
 			end):Start()`, 0,
 			"2\tERROR [test] " + killed + "\nwaited\t3\n3\tEND\tdone\n"},
+		{"pattern in a task", nil, `
+			blTasks.Task.Create(function()
+				print(string.find(string.rep("a", 40), string.rep("a-", 12) .. "b"))
+			end):Start()
+			Sim.OnFrame(function(f) if f == 2 then Sim.Done() end end)`, 0,
+			"1\tERROR [test] " + killed + "\n2\tEND\tdone\n"},
 		{"RIFT event handler", []string{"--host", "rift"}, `
 			Command.Event.Attach(Event.System.Update.End, function() while true do end end, "spin")
 			Command.Event.Attach(Event.System.Update.Begin, function() if Inspect.Time.Frame() == 2 then Sim.Done() end end, "done")`, 0,
