@@ -73,12 +73,23 @@ type AddonOptions struct {
 	// BudgetShare caps the share of each frame's budget the addon's tasks
 	// use, on average (sched.Scheduler.SetBudgetShare); 0 for no cap.
 	BudgetShare float64
+	// TaskLimit caps the addon's live (unfinished) tasks
+	// (sched.Scheduler.SetTaskLimit): 0 gives an untrusted addon
+	// DefaultTaskLimit and a trusted one no cap; a negative value, no cap.
+	// Task.Create past it raises "Task.Create: owner's task limit reached".
+	TaskLimit int
 	// Impersonate lets the addon create tasks owned by another addon
 	// (Task.Create(fn, "Other")) and control every addon's tasks, as RIFT
 	// let addons do (sched.Scheduler.SetImpersonation). Off by default: an
 	// untrusted addon must not charge its CPU to another or stop its tasks.
 	Impersonate bool
 }
+
+// DefaultTaskLimit is the most live tasks an untrusted addon may have
+// unless AddonOptions.TaskLimit says otherwise: far more than an addon
+// needs, few enough that a script starting tasks in a loop cannot run the
+// host out of memory (a parked Lua task costs about 14 KB).
+const DefaultTaskLimit = 10000
 
 // NewHost makes a host for s. It subscribes to s's finished events.
 func NewHost(s *sched.Scheduler, cfg Config) *Host {
@@ -157,6 +168,12 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	a.installAPI()
 	if opts.BudgetShare != 0 {
 		h.s.SetBudgetShare(name, opts.BudgetShare)
+	}
+	switch limit := opts.TaskLimit; {
+	case limit > 0:
+		h.s.SetTaskLimit(name, limit)
+	case limit == 0 && !opts.Trusted:
+		h.s.SetTaskLimit(name, DefaultTaskLimit)
 	}
 	if opts.Impersonate {
 		h.s.SetImpersonation(name, true)

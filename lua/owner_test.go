@@ -95,3 +95,35 @@ func TestResultsStayInTheirAddon(t *testing.T) {
 		})
 	})
 }
+
+// An untrusted addon has DefaultTaskLimit live tasks at most, unless its
+// options say otherwise; a trusted one has no cap.
+func TestDefaultTaskLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts lua.AddonOptions
+		want string
+	}{
+		{"untrusted", lua.AddonOptions{}, fmt.Sprint(lua.DefaultTaskLimit, "\tTask.Create: owner's task limit reached")},
+		{"own limit", lua.AddonOptions{TaskLimit: 5}, "5\tTask.Create: owner's task limit reached"},
+		{"no limit", lua.AddonOptions{TaskLimit: -1}, "10001\tok"},
+		{"trusted", lua.AddonOptions{Trusted: true}, "10001\tok"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) {
+				e := newEnv(t, lua.Config{})
+				a := e.addon("A", tc.opts)
+				e.run(a, `
+					local n, err = 0, "ok"
+					for i = 1, 10001 do
+						local ok, e = pcall(Task.Create, function(self) self:Wait(Wait.Frames(10)) end)
+						if not ok then err = (string.gsub(e, "^[%w_]+:%d+: ", "")) break end
+						e:Start()
+						n = n + 1
+					end
+					print(n, err)`)
+				checkLines(t, e.out, []string{tc.want})
+			})
+		})
+	}
+}
