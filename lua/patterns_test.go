@@ -87,14 +87,15 @@ func cheap(s, p string) bool {
 // undefinedSet reports whether p may hold a set where a range meets a
 // class or another range ("[%a-z]", "[a-%d]", "[a-b-c]"): the manual gives
 // them no meaning, Lua 5.1 reads them as a union, gopher-lua as a range
-// that matches nothing.
+// that matches nothing; or a range that ends in "-" ("[a--]"), which Lua
+// 5.1 reads as the range from "a" to "-" (empty) and gopher-lua otherwise.
 func undefinedSet(p string) bool {
 	i := strings.IndexByte(p, '[')
 	if i < 0 {
 		return false
 	}
 	for j := i; j < len(p); j++ {
-		if p[j] == '-' && ((j+1 < len(p) && p[j+1] == '%') || (j >= 2 && (p[j-2] == '%' || p[j-2] == '-'))) {
+		if p[j] == '-' && ((j+1 < len(p) && (p[j+1] == '%' || p[j+1] == '-')) || (j >= 2 && (p[j-2] == '%' || p[j-2] == '-'))) {
 			return true
 		}
 	}
