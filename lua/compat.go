@@ -156,11 +156,7 @@ func editDistance(a, b string) int {
 // running one: code at the task's own level, not inside a coroutine it
 // created, nor on the addon's main state.
 func (h *Host) taskThread(L *glua.LState) *luaTask {
-	cur := h.s.Current()
-	if cur == nil {
-		return nil
-	}
-	if lt := h.running[cur.ID()]; lt != nil && lt.th == L {
+	if lt := h.ownTask(L); lt != nil && lt.th == L {
 		return lt
 	}
 	return nil

@@ -84,9 +84,6 @@ func (p *Pattern) Anchored() bool { return p.anchored }
 // back-reference to a position capture or to an unfinished capture).
 func (p *Pattern) ErrorsLate() bool { return p.late }
 
-// NumCaptures is the number of captures of the pattern.
-func (p *Pattern) NumCaptures() int { return p.ncap }
-
 // Compile compiles a Lua 5.1 pattern. It refuses a set without its ']',
 // an unclosed capture and a ')' that closes none. As gopher-lua's matcher
 // does, and unlike Lua 5.1's:
