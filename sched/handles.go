@@ -17,8 +17,8 @@ func (s *Scheduler) handle(t *task) *Task {
 	}
 	h := s.newHandle(t)
 	t.handle = weak.Make(h)
-	if !s.manualCollect {
-		runtime.AddCleanup(h, s.queueCollected, t)
+	if !s.manualCollect && t.state != Finished {
+		t.cleanup = runtime.AddCleanup(h, s.queueCollected, t)
 	}
 	return h
 }
