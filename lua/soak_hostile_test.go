@@ -15,9 +15,10 @@ import (
 // host must report for it.
 
 // hostileKind is a hostile addon: the main chunk it loads (named
-// "hostile") and what the host must report of it. Every loop that never
-// ends does mock CPU work (work) first, so that the watchdog's timer, on the
-// mock clock, fires inside the loop, as it would in real time.
+// "hostile") and what the host must report of it. The watchdog's timers
+// run on the mock clock (lua.Config.AfterFunc's default), which moves only
+// by work: a loop that never ends works past KillAfter first (work(0.06)
+// then a bare loop), or in it, as the slice would run in real time.
 type hostileKind struct {
 	name string
 	opts lua.AddonOptions // TaskLimit 0 means hostileTaskLimit
