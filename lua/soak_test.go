@@ -39,9 +39,9 @@ func TestSoakMixed(t *testing.T) {
 	var f soakFigures
 	defer func() { // also after a failure in the bubble, which ends the test
 		t.Logf("%d frames in %v: %d tasks finished, %d collected, %d jobs checked (%d Go, %d Lua), "+
-			"%d hostile generations of %d addons, %d watchdog kills, %d hostile errors, %d handler times charged to the next slice",
+			"%d hostile generations of %d addons, %d watchdog kills, %d hostile errors",
 			f.frames, time.Since(began).Round(time.Millisecond), f.finished, f.collected, f.goJobs+f.luaJobs,
-			f.goJobs, f.luaJobs, f.gens, len(hostileKinds), f.kills, f.hostileErrs, f.misattributed)
+			f.goJobs, f.luaJobs, f.gens, len(hostileKinds), f.kills, f.hostileErrs)
 		t.Logf("after a warm-up of %d frames -> at the end: heap in use %d KiB -> %d KiB (live objects %d KiB -> %d KiB), "+
 			"goroutines %d -> %d, task goroutines %d -> %d, owners %d -> %d",
 			f.warmup, f.heap[0]>>10, f.heap[1]>>10, f.live[0]>>10, f.live[1]>>10, f.goroutines[0], f.goroutines[1],
@@ -69,7 +69,6 @@ type soakFigures struct {
 	frames, warmup                       int
 	finished, collected, goJobs, luaJobs int
 	gens, kills, hostileErrs             int
-	misattributed                        int       // slow slices of well-behaved tasks charged with a hostile handler's time
 	heap, live                           [2]uint64 // heap in use and live bytes after the warm-up, at the end
 	goroutines, taskGoroutines, owners   [2]int
 	digest                               uint64 // of the trace, when asked for
@@ -98,7 +97,6 @@ type soak struct {
 	collected, warned int            // tasks stopped by it, Collected warnings
 	finished          int
 	kills             int
-	handlerKilled     uint64 // the frame in which a hostile OnFinished handler was killed, if any
 	failures          int
 	f                 soakFigures
 }
@@ -325,9 +323,6 @@ func (k *soak) sweep() {
 func (k *soak) onError(te sched.TaskError) {
 	if k.hostileError(te.Owner, te.Task+": "+te.Err.Error()) {
 		k.f.hostileErrs++
-		if te.Task == "OnFinished handler" && te.Err.Error() == killed {
-			k.handlerKilled = te.Frame
-		}
 		return
 	}
 	k.gotErrs[te.Owner]++
@@ -340,12 +335,6 @@ func (k *soak) onWarning(w sched.Warning) {
 	switch {
 	case w.Kind == sched.Collected:
 		k.warned++
-	case w.Kind == sched.SlowSlice && k.handlerKilled == w.Frame && w.Took >= killAfter:
-		// The open bug of RELIABILITY.md: an OnFinished handler's time is
-		// charged to the next slice of the frame, here the handler killed
-		// just before. Once it is fixed this case must go.
-		k.handlerKilled = 0
-		k.f.misattributed++
 	case k.gen == nil || k.gen.kind[w.Owner] == nil:
 		k.fail("warning about a well-behaved task: %s %s: %s", w.Owner, w.Task, w.Message())
 	}

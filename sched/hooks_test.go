@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/framesched/framesched/sched"
 )
@@ -164,4 +166,60 @@ func TestWarningHandlerPanic(t *testing.T) {
 			t.Errorf("error handler got %d warning handler panics, want 2: %v", n, w.errs)
 		}
 	})
+}
+
+// TestOutsideNotChargedToNextSlice: code a binding runs outside the tasks
+// after a slice (Outside: an addon's OnFinished handler) is not charged to
+// the next slice of the frame, which belongs to another owner.
+func TestOutsideNotChargedToNextSlice(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 100*ms)
+		w.start("A", "a", func(self *sched.Self) (any, error) {
+			w.work(1 * ms)
+			self.Scheduler().Outside(func() { w.work(30 * ms) }) // A's handler, after a's slice
+			return nil, nil
+		})
+		w.start("B", "b", func(self *sched.Self) (any, error) {
+			w.work(2 * ms)
+			return nil, nil
+		})
+		st := w.s.RunFrame()
+		if !strings.Contains(w.traceString(), "[B] b: ran 2ms") {
+			t.Errorf("B's slice was charged with A's outside code:\n%s", w.traceString())
+		}
+		if st.Used != 33*ms {
+			t.Errorf("frame used %v, want 33ms (the outside code counts against the frame)", st.Used)
+		}
+	})
+}
+
+// TestFinishedTaskDropsBindingHooks: the hooks a binding set on a task
+// (OnSlice, SetTraceback: a Lua task's hold its Lua thread) are dropped
+// when its body ends, though its handle lives on.
+func TestFinishedTaskDropsBindingHooks(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 100*ms)
+		var gone weak.Pointer[[1 << 16]byte]
+		h := w.start("A", "a", hooked(&gone))
+		w.frames(1)
+		if _, err := h.Result(); err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		if gone.Value() != nil {
+			t.Error("a finished task whose handle is held keeps what its OnSlice and SetTraceback hooks hold")
+		}
+		runtime.KeepAlive(h)
+	})
+}
+
+//go:noinline
+func hooked(gone *weak.Pointer[[1 << 16]byte]) sched.Body {
+	return func(self *sched.Self) (any, error) {
+		big := new([1 << 16]byte)
+		*gone = weak.Make(big)
+		self.OnSlice(func(bool) { big[0]++ })
+		self.SetTraceback(func() string { return string(big[:1]) })
+		return nil, nil
+	}
 }

@@ -336,7 +336,10 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 	if s.trace != nil {
 		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome.String()})
 	}
-	s.runOutside()
+	if len(s.outside) > 0 {
+		s.runOutside()
+		end = s.elapsed() // what ran outside (an addon's handler) is not the next slice's
+	}
 	return end
 }
 
@@ -346,7 +349,9 @@ func (t *task) releaseCoroutine() {
 	if t.w != nil && t.w.goexited {
 		t.w.end()
 	}
-	t.w, t.body = nil, nil
+	// The hooks a binding set (a Lua task's hold its Lua thread) go too,
+	// for the task's handle may outlive it by long.
+	t.w, t.body, t.onSlice, t.traceback = nil, nil, nil, nil
 }
 
 // Close stops every unfinished task with the reason "scheduler closed", in
