@@ -55,6 +55,7 @@ func (a *Addon) create(L *glua.LState) int {
 		}
 		owner = string(name)
 	}
+	a.mem.charge(L, sizeThread) // its thread, once it runs
 	h, err := a.h.s.Create(owner, taskName(fn), a.body(fn))
 	if err != nil {
 		raise(L, "Task.Create", err)

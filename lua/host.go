@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,12 @@ type AddonOptions struct {
 	// DefaultTaskLimit and a trusted one no cap; a negative value, no cap.
 	// Task.Create past it raises "Task.Create: owner's task limit reached".
 	TaskLimit int
+	// MemoryLimit caps the memory an untrusted addon keeps, in bytes (see
+	// memory.go): 0 gives it DefaultMemoryLimit, a negative value no cap.
+	// Code that takes the addon over it fails with a *MemoryError; an
+	// addon that stays over once that code has unwound is stopped
+	// (Addon.Stop). Trusted addons are not metered.
+	MemoryLimit int64
 	// Impersonate lets the addon create tasks owned by another addon
 	// (Task.Create(fn, "Other")) and control every addon's tasks, as RIFT
 	// let addons do (sched.Scheduler.SetImpersonation). Off by default: an
@@ -136,6 +143,9 @@ type Addon struct {
 	swept   int                                     // len(handles) after the last sweep
 	base    context.Context                         // L's context outside watched calls: nil for trusted addons
 	watch   callWatch                               // the watchdog of calls on L
+	mem     memWatch                                // the memory budget of an untrusted addon
+	stopped error                                   // why the addon was stopped (Stop), else nil
+	cancel  context.CancelFunc                      // cancels base, at Close
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -160,8 +170,17 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	// threads from L.Options, so task threads can start smaller.
 	a.L.Options.RegistrySize = threadRegistrySize
 	if !opts.Trusted {
-		// Threads inherit the context, so every task can be interrupted.
-		a.base = context.Background()
+		switch limit := opts.MemoryLimit; {
+		case limit > 0:
+			a.mem.init(a, limit)
+		case limit == 0:
+			a.mem.init(a, DefaultMemoryLimit)
+		}
+		// Threads inherit the context, so every task can be interrupted. A
+		// cancellable one, so that a meter's children register with it
+		// rather than each being watched by a goroutine.
+		ctx, cancel := context.WithCancel(context.Background())
+		a.base, a.cancel = a.metered(ctx), cancel
 		a.L.SetContext(a.base)
 	}
 	a.openSandbox()
@@ -248,7 +267,10 @@ func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
 // make on threads of their own.
 func (a *Addon) Watch(f func() error) error {
 	w := &a.watch
-	if a.base == nil || a.h.cfg.KillAfter <= 0 {
+	if a.stopped != nil {
+		return a.stopped
+	}
+	if a.base == nil {
 		return f()
 	}
 	if w.depth > 0 {
@@ -257,14 +279,30 @@ func (a *Addon) Watch(f func() error) error {
 		w.depth--
 		return w.result(a, err)
 	}
-	a.L.SetContext(w.begin(a))
+	if a.h.cfg.KillAfter > 0 {
+		a.L.SetContext(a.metered(w.begin(a)))
+	}
 	w.depth = 1
+	a.mem.begin()
 	defer func() {
 		w.depth = 0
-		a.L.SetContext(a.base)
-		w.end()
+		if a.h.cfg.KillAfter > 0 {
+			a.L.SetContext(a.base)
+			w.end()
+		}
+		if a.mem.over != nil && !a.taskRunning() {
+			a.mem.settle() // else the task fails next, and settles
+		}
 	}()
 	return w.result(a, f())
+}
+
+// taskRunning reports whether the running task is one of the addon's Lua
+// tasks: code called from its slice (a predicate, a host callback) is not
+// the end of the addon's code on the stack.
+func (a *Addon) taskRunning() bool {
+	cur := a.h.s.Current()
+	return cur != nil && a.h.running[cur.ID()] != nil && a.h.running[cur.ID()].a == a
 }
 
 // callWatch is an addon's watchdog of calls on its main state, as
@@ -317,6 +355,9 @@ func (w *callWatch) end() {
 
 // result is a call's error: a *WatchdogError when the call was killed.
 func (w *callWatch) result(a *Addon, err error) error {
+	if over := a.mem.over; over != nil && err != nil {
+		return over
+	}
 	w.mu.Lock()
 	killed := w.killed
 	w.mu.Unlock()
@@ -332,9 +373,70 @@ func (w *callWatch) result(a *Addon, err error) error {
 func (h *Host) Close() {
 	h.cancel()
 	for _, a := range h.addons {
-		a.L.Close()
+		a.close()
 	}
 }
+
+func (a *Addon) close() {
+	a.L.Close()
+	if a.cancel != nil {
+		a.cancel()
+	}
+}
+
+// Stop stops the addon for good: err goes to the error handler, attributed
+// to the addon; every unfinished task the addon owns or whose function is
+// the addon's is stopped with the reason "addon stopped: <err>" (at once,
+// or when the running slice ends if called from task code); and no more of
+// its code runs: Call, DoString and Watch return err, its predicates are
+// false and its OnFinished handlers are not called. The host stops an addon
+// that stays over its memory limit. Stopping a stopped addon does nothing.
+func (a *Addon) Stop(err error) {
+	if a.stopped != nil {
+		return
+	}
+	a.stopped = err
+	h := a.h
+	h.s.Outside(func() { // after the running task's own failure, if any
+		h.s.ReportError(a.name, "addon stopped", err)
+		var ours []*sched.Task
+		for t := range h.s.Tasks() {
+			if t.Owner() == a.name || h.madeBy[t.ID()] == a {
+				ours = append(ours, t)
+			}
+		}
+		h.s.RunAs(a.name, func() { // as the addon, which may stop all these
+			for _, t := range ours {
+				t.Stop("addon stopped: " + err.Error())
+			}
+		})
+	})
+}
+
+// Err is why the addon was stopped, or nil.
+func (a *Addon) Err() error { return a.stopped }
+
+// Close stops the addon (Stop, with ErrAddonClosed), closes its Lua state
+// and removes it from the host and its owner from the scheduler
+// (sched.Scheduler.ForgetOwner): its name may be used again. It must not
+// be called from task code.
+func (a *Addon) Close() error {
+	h := a.h
+	if h.s.Current() != nil {
+		return fmt.Errorf("lua: Close %s: %w", a.name, sched.ErrInTask)
+	}
+	if h.byName[a.name] != a {
+		return nil // closed already
+	}
+	a.Stop(ErrAddonClosed)
+	a.close()
+	h.addons = slices.DeleteFunc(h.addons, func(b *Addon) bool { return b == a })
+	delete(h.byName, a.name)
+	return h.s.ForgetOwner(a.name)
+}
+
+// ErrAddonClosed is the error of an addon closed by the host (Addon.Close).
+var ErrAddonClosed = errors.New("addon closed")
 
 // addonOf is the addon whose Lua state L belongs to.
 func (h *Host) addonOf(L *glua.LState) *Addon {

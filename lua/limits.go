@@ -50,16 +50,24 @@ func (a *Addon) limitBuiltins() {
 	orig := func(name, fn string) glua.LGFunction { return lib(name).RawGetString(fn).(*glua.LFunction).GFunction }
 
 	set("", "unpack", limitedUnpack)
-	set("string", "rep", limitedRep)
+	set("string", "rep", a.limitedRep)
 	set("string", "byte", limitedByte(orig("string", "byte")))
-	set("string", "format", limitedFormat(orig("string", "format")))
-	set("table", "concat", limitedConcat)
+	set("string", "format", a.limitedFormat(orig("string", "format")))
+	set("table", "concat", a.limitedConcat)
 	set("string", "find", strFind)
 	set("string", "match", strMatch)
 	gmatch := L.NewFunction(strGmatch)
 	lib("string").RawSetString("gmatch", gmatch)
 	lib("string").RawSetString("gfind", gmatch)
-	set("string", "gsub", strGsub)
+	set("string", "gsub", a.chargeResult(strGsub))
+	for _, fn := range []string{"upper", "lower", "reverse"} {
+		set("string", fn, a.chargeArg(orig("string", fn)))
+	}
+	create := orig("coroutine", "create")
+	set("coroutine", "create", func(L *glua.LState) int {
+		a.mem.charge(L, sizeThread)
+		return create(L)
+	})
 	resume := orig("coroutine", "resume")
 	set("coroutine", "resume", func(L *glua.LState) int {
 		if th, ok := L.Get(1).(*glua.LState); ok && L.Context() != nil {
@@ -96,8 +104,31 @@ func limitedUnpack(L *glua.LState) int {
 	return int(j - i + 1)
 }
 
+// chargeArg charges the addon's memory budget with the length of f's first
+// argument, a string, before f makes one as long (string.upper).
+func (a *Addon) chargeArg(f glua.LGFunction) glua.LGFunction {
+	return func(L *glua.LState) int {
+		if s, ok := L.Get(1).(glua.LString); ok {
+			a.mem.charge(L, int64(len(s)))
+		}
+		return f(L)
+	}
+}
+
+// chargeResult charges the addon's memory budget with the length of f's
+// first result, a string that f built within maxString bytes (string.gsub).
+func (a *Addon) chargeResult(f glua.LGFunction) glua.LGFunction {
+	return func(L *glua.LState) int {
+		n := f(L)
+		if s, ok := L.Get(-n).(glua.LString); ok && n > 0 {
+			a.mem.charge(L, int64(len(s)))
+		}
+		return n
+	}
+}
+
 // limitedRep is string.rep(s, n).
-func limitedRep(L *glua.LState) int {
+func (a *Addon) limitedRep(L *glua.LState) int {
 	s := L.CheckString(1)
 	n := L.CheckInt(2)
 	if n <= 0 || s == "" {
@@ -107,6 +138,7 @@ func limitedRep(L *glua.LState) int {
 	if int64(n) > maxString/int64(len(s)) {
 		tooLong(L, "string.rep")
 	}
+	a.mem.charge(L, int64(n)*int64(len(s)))
 	L.Push(glua.LString(strings.Repeat(s, n)))
 	return 1
 }
@@ -132,7 +164,7 @@ func limitedByte(byteFn glua.LGFunction) glua.LGFunction {
 
 // limitedConcat is table.concat(t [, sep [, i [, j]]]), with gopher-lua's
 // choice of i and j, built in one buffer of at most maxString bytes.
-func limitedConcat(L *glua.LState) int {
+func (a *Addon) limitedConcat(L *glua.LState) int {
 	t := L.CheckTable(1)
 	sep := L.OptString(2, "")
 	i := L.OptInt(3, 1)
@@ -160,6 +192,7 @@ func limitedConcat(L *glua.LState) int {
 		}
 		parts = append(parts, s)
 	}
+	a.mem.charge(L, size)
 	L.Push(glua.LString(strings.Join(parts, sep)))
 	return 1
 }
@@ -168,7 +201,7 @@ func limitedConcat(L *glua.LState) int {
 // digits on a width or precision, and at most maxString bytes of result:
 // each value formatted adds its own length, or 512 bytes for a number,
 // plus its width and precision.
-func limitedFormat(format glua.LGFunction) glua.LGFunction {
+func (a *Addon) limitedFormat(format glua.LGFunction) glua.LGFunction {
 	return func(L *glua.LState) int {
 		f := L.CheckString(1)
 		size, arg := int64(len(f)), 2
@@ -209,6 +242,7 @@ func limitedFormat(format glua.LGFunction) glua.LGFunction {
 		if size > maxString {
 			tooLong(L, "string.format")
 		}
+		a.mem.charge(L, size)
 		return format(L)
 	}
 }

@@ -89,6 +89,7 @@ func (a *Addon) handle(h *sched.Task) *glua.LUserData {
 type luaTask struct {
 	a      *Addon
 	th     *glua.LState
+	fn     *glua.LFunction    // the task's function
 	cancel context.CancelFunc // ends the thread's context: nil for trusted addons
 	view   *glua.LUserData    // a scoped task's view of itself, else nil
 
@@ -104,7 +105,11 @@ type luaTask struct {
 // body is the sched.Body of a Lua task running fn.
 func (a *Addon) body(fn *glua.LFunction) sched.Body {
 	return func(self *sched.Self) (any, error) {
+		if a.stopped != nil {
+			return nil, a.stopped
+		}
 		lt := a.newTask()
+		lt.fn = fn
 		a.h.running[self.ID()] = lt
 		defer delete(a.h.running, self.ID())
 		th := lt.th
@@ -120,13 +125,18 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 		}
 		th.G.CurrentThread = th
 		self.SetTraceback(lt.traceback)
-		if lt.cancel != nil && a.h.cfg.KillAfter > 0 {
+		if lt.cancel != nil && (a.h.cfg.KillAfter > 0 || a.mem.limit > 0) {
 			lt.slice(true)
 			self.OnSlice(lt.slice)
 		}
 		err := th.PCall(1, glua.MultRet, nil)
 		lt.slice(false)
 		switch {
+		case a.mem.over != nil:
+			delete(a.h.running, self.ID()) // measured without it
+			over := *a.mem.over
+			a.mem.settle()
+			return nil, &over
 		case lt.killed:
 			return nil, &WatchdogError{After: a.h.cfg.KillAfter, Traceback: stackOf(err)}
 		case self.State() == sched.Finished:
@@ -165,6 +175,9 @@ func (a *Addon) newTask() *luaTask {
 		t, a.pool = a.pool[n-1], a.pool[:n-1]
 	} else {
 		t.th, t.cancel = a.L.NewThread()
+		if t.cancel != nil {
+			t.th.SetContext(a.metered(t.th.Context()))
+		}
 		// Dead to gopher-lua's coroutine library, which then never resumes
 		// it, even when a script kept it (coroutine.running) after its task.
 		t.th.Dead = true
@@ -186,6 +199,16 @@ func (a *Addon) release(lt *luaTask) {
 // slice starts the kill timer when a slice starts and stops it when the
 // slice ends.
 func (lt *luaTask) slice(start bool) {
+	if m := &lt.a.mem; m.limit > 0 {
+		if start {
+			m.begin()
+		} else {
+			m.tick() // each slice is accounted for
+		}
+	}
+	if lt.a.h.cfg.KillAfter <= 0 {
+		return
+	}
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 	lt.active = start

@@ -1,0 +1,383 @@
+package lua
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime/metrics"
+	"unsafe"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/sched"
+)
+
+// The memory budget of an untrusted addon.
+//
+// gopher-lua allocates from Go's heap and keeps no account of a state's
+// memory, so the budget is kept in two parts:
+//
+//   - an estimate that costs next to nothing: the bytes the process
+//     allocated while the addon's code ran (the runtime's allocation
+//     counter, read every meterEvery VM instructions, at the start and end
+//     of each slice and call, and before the built-ins that allocate much at
+//     once charge what they are about to allocate), added to the last
+//     measure;
+//   - a measure, taken when the estimate could be over the limit: a walk of
+//     everything the addon's code can reach (its globals, registry, the
+//     stacks of its running tasks and coroutines, their functions, tables,
+//     strings and threads), which is what the addon keeps. Walks are spaced
+//     by at least an eighth of the limit of allocation, so their cost is a
+//     bounded share of the allocating.
+//
+// The VM reads the context of a Lua thread at every instruction; an
+// untrusted addon's threads and main state carry a meter, a context whose
+// Done counts instructions, so the estimate needs no hook into gopher-lua.
+// Code of an addon found over its limit fails with a *MemoryError: every
+// following instruction raises it again, so pcall cannot swallow it, until
+// the code has unwound. The addon is measured again then, without what
+// that code held on its stack; an addon still over its limit (what it keeps
+// in its globals) is stopped (Addon.Stop).
+
+// DefaultMemoryLimit is the memory an untrusted addon may keep unless
+// AddonOptions.MemoryLimit says otherwise: far more than addons of a game
+// use, little enough that a host running a few dozen of them survives each
+// one filling its budget.
+const DefaultMemoryLimit = 64 << 20
+
+// meterEvery is how many VM instructions of an addon run between two
+// readings of the allocation counter (about 170 ns each): one instruction
+// allocates at most a few KB outside the built-ins that charge themselves.
+const meterEvery = 512
+
+// MemoryError is the error of an addon's code that went over the addon's
+// memory limit (AddonOptions.MemoryLimit), and of the addon stopped because
+// it stayed over.
+type MemoryError struct {
+	Addon string
+	Used  int64 // what the addon kept when measured, in bytes
+	Limit int64
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("memory: addon %s uses %d KiB, over its limit of %d KiB", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
+}
+
+// memWatch is the memory account of an untrusted addon. It is used on the
+// frame goroutine only.
+type memWatch struct {
+	a       *Addon
+	limit   int64 // 0: not metered
+	used    int64 // the last measure
+	since   int64 // bytes allocated while the addon ran since the last measure
+	mark    uint64
+	steps   int
+	over    *MemoryError // set while code that went over unwinds
+	objects int          // objects the last measure found, to size the next one's set
+	sample  [1]metrics.Sample
+}
+
+func (m *memWatch) init(a *Addon, limit int64) {
+	m.a, m.limit, m.steps = a, limit, meterEvery
+	m.sample[0].Name = "/gc/heap/allocs:bytes"
+	m.begin()
+}
+
+// allocated reads the process's allocation counter.
+func (m *memWatch) allocated() uint64 {
+	metrics.Read(m.sample[:])
+	return m.sample[0].Value.Uint64()
+}
+
+// begin starts the account of a stretch of the addon's code (a slice, a
+// call): what the host allocated since the last stretch is not the addon's.
+func (m *memWatch) begin() {
+	if m.limit > 0 {
+		m.mark = m.allocated()
+	}
+}
+
+// tick brings the estimate up to date with the allocation counter, and
+// measures when it could be over the limit.
+func (m *memWatch) tick() {
+	m.steps = meterEvery
+	now := m.allocated()
+	m.since += int64(now - m.mark)
+	m.mark = now
+	m.check(0)
+}
+
+// check measures the addon when its estimate, with n bytes about to be
+// allocated, could be over the limit, and fails its running code when the
+// measure is.
+func (m *memWatch) check(n int64) {
+	if m.over != nil || m.since+n < max(m.limit-m.used, m.limit/8) {
+		return
+	}
+	m.measure()
+	if m.used+n > m.limit {
+		m.over = &MemoryError{Addon: m.a.name, Used: m.used + n, Limit: m.limit}
+	}
+}
+
+// measure takes a measure of the addon. What the walk allocates is not the
+// addon's.
+func (m *memWatch) measure() {
+	m.used, m.since = m.a.measure(), 0
+	m.mark = m.allocated()
+}
+
+// charge accounts for n bytes that a built-in is about to allocate, and
+// raises the memory error, before it allocates, when they would take the
+// addon over its limit.
+func (m *memWatch) charge(L *glua.LState, n int64) {
+	if m.limit == 0 {
+		return
+	}
+	m.check(n)
+	if m.over != nil {
+		L.RaiseError("%s", m.over.Error())
+	}
+	m.since += n
+}
+
+// settle ends the failing of code that went over, once it has unwound: the
+// addon is measured without it, and stopped when it still is over.
+func (m *memWatch) settle() {
+	if m.over == nil {
+		return
+	}
+	m.measure()
+	if m.used <= m.limit {
+		m.over = nil
+		return
+	}
+	m.over.Used = m.used
+	m.a.Stop(m.over)
+}
+
+// meter is the context of an untrusted addon's threads: the context it
+// wraps (which the watchdog and stops cancel), and the addon's meter.
+type meter struct {
+	context.Context
+	m *memWatch
+}
+
+// closed is the Done of a meter whose addon's code is over its limit.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Done is called by the VM before every instruction.
+func (c *meter) Done() <-chan struct{} {
+	m := c.m
+	if m.steps--; m.steps < 0 {
+		m.tick()
+	}
+	if m.over != nil {
+		return closed
+	}
+	return c.Context.Done()
+}
+
+func (c *meter) Err() error {
+	if c.m.over != nil {
+		return c.m.over
+	}
+	return c.Context.Err()
+}
+
+// metered wraps ctx in the addon's meter when it is metered.
+func (a *Addon) metered(ctx context.Context) context.Context {
+	if a.mem.limit == 0 || ctx == nil {
+		return ctx
+	}
+	return &meter{ctx, &a.mem}
+}
+
+// Sizes of gopher-lua's values, in bytes, as Go lays them out on amd64:
+// near enough for a budget.
+const (
+	sizeValue    = 16   // an LValue in a slice
+	sizeEntry    = 48   // a map entry with its share of buckets
+	sizeTable    = 96   // an LTable
+	sizeString   = 16   // a string's header, boxed in an LValue
+	sizeFunction = 80   // an LFunction
+	sizeUpvalue  = 48   // an Upvalue
+	sizeProto    = 200  // a FunctionProto's fixed part
+	sizeUserData = 64   // an LUserData
+	sizeThread   = 4096 // an LState made by NewThread: its registry and call stack
+	sizeTask     = 1024 // an unfinished task's scheduler side and handle
+)
+
+// tableFields reads the lengths of an LTable's unexported parts: a table
+// keeps every key ever set (gopher-lua #214), so a table whose keys come
+// and go grows while it looks empty to ForEach. -1 for a field not found
+// (another version of gopher-lua).
+var tableFields = func() (f struct{ array, dict, strdict, keys int }) {
+	typ := reflect.TypeFor[glua.LTable]()
+	find := func(name string) int {
+		if sf, ok := typ.FieldByName(name); ok && (sf.Type.Kind() == reflect.Slice || sf.Type.Kind() == reflect.Map) {
+			return sf.Index[0]
+		}
+		return -1
+	}
+	f.array, f.dict, f.strdict, f.keys = find("array"), find("dict"), find("strdict"), find("keys")
+	return f
+}()
+
+func tableSize(t *glua.LTable) int64 {
+	v := reflect.ValueOf(t).Elem()
+	n := func(i int) int64 {
+		if i < 0 {
+			return 0
+		}
+		return int64(v.Field(i).Len())
+	}
+	return sizeTable + sizeValue*n(tableFields.array) + sizeEntry*(n(tableFields.dict)+n(tableFields.strdict)+n(tableFields.keys))
+}
+
+// measure walks what the addon's code can reach and returns its size.
+func (a *Addon) measure() int64 {
+	w := walk{seen: make(map[unsafe.Pointer]struct{}, a.mem.objects), strings: map[*byte]struct{}{}}
+	L := a.L
+	w.push(L.G.Global, L.G.Registry, L.Env)
+	w.thread(L)
+	for th := L.G.CurrentThread; th != nil; th = th.Parent {
+		w.push(th)
+	}
+	for _, fn := range a.onFinEv {
+		w.push(fn)
+	}
+	for _, lt := range a.h.running {
+		if lt.a == a {
+			w.push(lt.th, lt.fn)
+		}
+	}
+	w.size += int64(len(a.pool)) * sizeThread
+	w.run(a)
+	a.mem.objects = len(w.seen)
+	return w.size
+}
+
+// walk is a traversal of Lua values, with an explicit stack: a chain of a
+// million nested tables must not grow the Go stack.
+type walk struct {
+	size    int64
+	stack   []glua.LValue
+	seen    map[unsafe.Pointer]struct{} // tables, functions, userdata, threads, prototypes
+	strings map[*byte]struct{}          // long strings by their bytes: counted once however many values share them
+}
+
+func (w *walk) push(vs ...glua.LValue) {
+	for _, v := range vs {
+		var p unsafe.Pointer
+		switch v := v.(type) {
+		case glua.LString:
+			w.str(string(v))
+			continue
+		case *glua.LTable:
+			p = unsafe.Pointer(v)
+		case *glua.LFunction:
+			p = unsafe.Pointer(v)
+		case *glua.LUserData:
+			p = unsafe.Pointer(v)
+		case *glua.LState:
+			p = unsafe.Pointer(v)
+		}
+		if p == nil || w.visited(p) {
+			continue // nil, booleans, numbers, or seen
+		}
+		w.stack = append(w.stack, v)
+	}
+}
+
+// visited reports whether p was seen, and marks it seen.
+func (w *walk) visited(p unsafe.Pointer) bool {
+	if _, ok := w.seen[p]; ok {
+		return true
+	}
+	w.seen[p] = struct{}{}
+	return false
+}
+
+func (w *walk) str(s string) {
+	w.size += sizeString
+	if len(s) < 128 {
+		w.size += int64(len(s))
+		return
+	}
+	p := unsafe.StringData(s)
+	if _, ok := w.strings[p]; !ok {
+		w.strings[p] = struct{}{}
+		w.size += int64(len(s))
+	}
+}
+
+func (w *walk) run(a *Addon) {
+	for len(w.stack) > 0 {
+		v := w.stack[len(w.stack)-1]
+		w.stack = w.stack[:len(w.stack)-1]
+		switch v := v.(type) {
+		case *glua.LTable:
+			w.size += tableSize(v)
+			w.push(v.Metatable)
+			v.ForEach(func(k, val glua.LValue) { w.push(k, val) })
+		case *glua.LFunction:
+			w.size += sizeFunction + sizeUpvalue*int64(len(v.Upvalues))
+			if v.Env != nil {
+				w.push(v.Env)
+			}
+			for _, uv := range v.Upvalues {
+				w.push(uv.Value())
+			}
+			w.proto(v.Proto)
+		case *glua.LUserData:
+			w.size += sizeUserData
+			w.push(v.Metatable)
+			if v.Env != nil {
+				w.push(v.Env)
+			}
+			r, ok := v.Value.(*taskRef)
+			if ok && r.h != nil && r.h.State() != sched.Finished {
+				w.size += sizeTask
+			} else if ok && r.h != nil {
+				if res, _ := r.h.Result(); res != nil {
+					if res, ok := res.(Results); ok && res.Addon == a {
+						w.push(res.Values...) // what Result gives the addon
+					}
+				}
+			}
+		case *glua.LState:
+			w.size += sizeThread
+			w.thread(v)
+		}
+	}
+}
+
+func (w *walk) proto(p *glua.FunctionProto) {
+	if p == nil || w.visited(unsafe.Pointer(p)) {
+		return
+	}
+	w.size += sizeProto + 4*int64(len(p.Code)) + sizeValue*int64(len(p.Constants)) + 8*int64(len(p.DbgSourcePositions))
+	w.push(p.Constants...)
+	for _, q := range p.FunctionPrototypes {
+		w.proto(q)
+	}
+}
+
+// thread pushes the values on th's stack: every level's locals and
+// temporaries (the functions called among them).
+func (w *walk) thread(th *glua.LState) {
+	for level := 0; ; level++ {
+		dbg, ok := th.GetStack(level)
+		if !ok {
+			return
+		}
+		for n := 1; ; n++ {
+			name, v := th.GetLocal(dbg, n)
+			if name == "" {
+				break
+			}
+			w.push(v)
+		}
+	}
+}
