@@ -247,21 +247,39 @@ func BenchmarkSpawnFinish(b *testing.B) {
 
 // BenchmarkLuaLoop is an instruction-heavy loop (the sum of i*i for a
 // million i) in a task of a trusted addon, whose threads have no context,
-// and of an untrusted one, whose threads the watchdog can interrupt.
+// of an untrusted one without a memory limit, whose threads the watchdog
+// can interrupt, and of an untrusted one with the default memory limit,
+// whose threads' context also counts instructions (memory.go).
 func BenchmarkLuaLoop(b *testing.B) {
+	benchLoops(b, `local s = 0 for i = 1, 1000000 do s = s + i * i end`)
+}
+
+// BenchmarkLuaAlloc is an allocation-heavy loop (a hundred thousand small
+// tables and strings made and dropped), as BenchmarkLuaLoop: the memory
+// budget's estimate reads the runtime's allocation counter, and takes a
+// measure, a walk of the addon's values, each time the addon allocated an
+// eighth of its limit.
+func BenchmarkLuaAlloc(b *testing.B) {
+	benchLoops(b, `local keep = {} for i = 1, 100000 do keep[i % 100 + 1] = {i, tostring(i)} end`)
+}
+
+func benchLoops(b *testing.B, loop string) {
 	for _, c := range []struct {
-		name    string
-		trusted bool
-	}{{"trusted", true}, {"untrusted", false}} {
+		name string
+		opts lua.AddonOptions
+	}{
+		{"trusted", lua.AddonOptions{Trusted: true}},
+		{"untrusted", lua.AddonOptions{MemoryLimit: -1}},
+		{"metered", lua.AddonOptions{}},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
-			s, a, _ := benchAddon(b, time.Hour, lua.AddonOptions{Trusted: c.trusted})
+			s, a, _ := benchAddon(b, time.Hour, c.opts)
 			benchDo(b, a, `
 				blTasks.Task.Create(function(self)
 					bench.start()
 					for k = 1, bench.n do
-						local s = 0
-						for i = 1, 1000000 do s = s + i * i end
+						`+loop+`
 						self:Breath()
 					end
 					bench.stop()

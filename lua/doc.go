@@ -95,6 +95,12 @@
 // complex"); gsub refuses a result over 16 MiB. They behave as
 // gopher-lua's, quirks included (see patterns.go).
 //
+// Memory: an untrusted addon keeps at most AddonOptions.MemoryLimit bytes
+// (DefaultMemoryLimit unless set; see memory.go). Code that takes it over
+// fails with a *MemoryError that pcall cannot swallow; an addon still over
+// once that code has unwound is stopped (Addon.Stop): its tasks are stopped
+// and none of its code runs again. Addon.Close removes an addon for good.
+//
 // Isolation: an untrusted addon has no getfenv or setfenv, and its
 // collectgarbage runs Go's collector at most once per 60 frames. OnFinished
 // handlers see the addon's own tasks (owned, or running its function). A

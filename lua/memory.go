@@ -204,8 +204,9 @@ const (
 	sizeUpvalue  = 48   // an Upvalue
 	sizeProto    = 200  // a FunctionProto's fixed part
 	sizeUserData = 64   // an LUserData
-	sizeThread   = 4096 // an LState made by NewThread: its registry and call stack
-	sizeTask     = 1024 // an unfinished task's scheduler side and handle
+	sizeThread   = 8192 // an LState made by NewThread, measured: its registry and call stack
+	sizeTask     = 1024 // an unfinished task's scheduler side and handle, measured: 900 B
+	sizeWorker   = 8192 // the goroutine a started task runs on: its smallest stack
 )
 
 // tableFields reads the lengths of an LTable's unexported parts: a table
@@ -249,6 +250,7 @@ func (a *Addon) measure() int64 {
 	}
 	for _, lt := range a.h.running {
 		if lt.a == a {
+			w.size += sizeWorker
 			w.push(lt.th, lt.fn)
 		}
 	}
