@@ -34,6 +34,16 @@ const (
 	// SlowPredicate: polling the predicates a task waits for took the
 	// watchdog's threshold or longer (WithWatchdog).
 	SlowPredicate
+	// Escalated: an owner that kept overrunning moved up to Step (Warned,
+	// Throttled, Suspended; see EscalationPolicy); Task is the task whose
+	// overrun moved it.
+	Escalated
+	// Relaxed: an owner moved down to Step: its suspension ended
+	// (Probation), or it went a window without overrun.
+	Relaxed
+	// Killed: the task of an owner on Probation overran once too often and
+	// was stopped with an error matching ErrOverrun.
+	Killed
 )
 
 // Warning is something the host should know about a task that is not an
@@ -53,11 +63,22 @@ type Warning struct {
 	// binding gives the Lua stack of the Breath or Wait that ended the
 	// slice); empty when none was given or the task finished in that slice.
 	Traceback string
+
+	// Escalated, Relaxed, Killed: the owner's escalation step after the
+	// event, the overruns counted in its window (Escalated, Killed), the
+	// window's and a suspension's length in frames, and the budget share
+	// in force for the owner (0: no cap).
+	Step       EscalationStep
+	Overruns   int
+	Window     int
+	Suspension int
+	Share      float64
 }
 
 // Message says what happened, in a line, without the task's name:
 // "slice ran 12ms without breathing", "stopped: no handle held (handle
-// collected), created at game/loader.go:42".
+// collected), created at game/loader.go:42", "owner Bags throttled to 10%
+// of the budget after 3 overruns in 600 frames".
 func (w Warning) Message() string {
 	switch w.Kind {
 	case SlowSlice:
@@ -69,6 +90,8 @@ func (w Warning) Message() string {
 			return "stopped: handle collected"
 		}
 		return "stopped: handle collected (created at " + w.Created + ")"
+	case Escalated, Relaxed, Killed:
+		return w.escalationMessage()
 	}
 	return fmt.Sprintf("warning of kind %d", w.Kind)
 }
@@ -76,7 +99,10 @@ func (w Warning) Message() string {
 // WithWatchdog warns about every slice that ran for warn or longer: a task
 // that does not breathe often enough. f receives these SlowSlice warnings
 // and every other warning (as WithWarningHandler). Go tasks cannot be
-// preempted, so this only warns; the Lua binding also interrupts.
+// preempted, so this only warns; the Lua binding also interrupts. Such
+// slices, and predicate polls as long, are the overruns that escalation
+// counts (see EscalationPolicy): by default, an owner that keeps overrunning
+// is throttled, suspended, and has its tasks killed.
 func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 	return func(s *Scheduler) { s.warnAfter, s.onWarn = warn, f }
 }
