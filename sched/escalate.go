@@ -295,8 +295,8 @@ func (s *Scheduler) escalationWarning(k WarningKind, t *task, o *owner, n int) W
 // escalationMessage is Warning.Message for the escalation kinds.
 func (w Warning) escalationMessage() string {
 	who := "owner " + w.Owner
-	quiet := fmt.Sprintf("after %d frames without overrun", w.Window)
 	counted := fmt.Sprintf("after %s in %d frames", overruns(w.Overruns), w.Window)
+	quiet := fmt.Sprintf("no overrun in %d frames", w.Window)
 	switch {
 	case w.Kind == Killed:
 		return fmt.Sprintf("killed after %s of %s in %d frames", overruns(w.Overruns), who, w.Window)
@@ -309,13 +309,13 @@ func (w Warning) escalationMessage() string {
 	case w.Kind == Relaxed && w.Step == Probation:
 		return fmt.Sprintf("%s runs again after %d frames suspended, on probation", who, w.Suspension)
 	case w.Kind == Relaxed && w.Step == Throttled:
-		return fmt.Sprintf("%s off probation %s, still throttled to %s of the budget", who, quiet, percent(w.Share))
+		return fmt.Sprintf("%s off probation: %s; still throttled to %s of the budget", who, quiet, percent(w.Share))
 	case w.Kind == Relaxed && w.Step == Warned && w.Share > 0:
-		return fmt.Sprintf("%s no longer throttled %s: back to %s of the budget", who, quiet, percent(w.Share))
+		return fmt.Sprintf("%s no longer throttled: %s, no debt; back to %s of the budget", who, quiet, percent(w.Share))
 	case w.Kind == Relaxed && w.Step == Warned:
-		return fmt.Sprintf("%s no longer throttled %s", who, quiet)
+		return fmt.Sprintf("%s no longer throttled: %s, no debt", who, quiet)
 	case w.Kind == Relaxed && w.Step == NoEscalation:
-		return fmt.Sprintf("%s cleared %s", who, quiet)
+		return fmt.Sprintf("%s cleared: %s", who, quiet)
 	}
 	return fmt.Sprintf("%s escalation step %v", who, w.Step)
 }
