@@ -464,3 +464,159 @@ func TestEscalationRelaxWaitsForDebt(t *testing.T) {
 		})
 	})
 }
+
+// Pardon puts an owner back at no step at once: a suspended owner's tasks
+// run in the next frame, with the share it had, and its next overrun is
+// counted afresh. A warning handler may pardon too: the escalation stops
+// at the step it pardoned.
+func TestEscalationPardon(t *testing.T) {
+	t.Run("suspended", func(t *testing.T) {
+		bubble(t, func(t *testing.T) {
+			ew := newEscWorld(t, small, sched.WithBudget(20*ms))
+			ew.s.SetBudgetShare("A", 0.8)
+			ew.start("A", "hog", ew.slices(until(5, over)))
+			ew.frames(6)
+			if got := ew.step("A"); got != sched.Suspended {
+				t.Fatalf("A %v, want suspended", got)
+			}
+			ew.s.Pardon("A")
+			ew.s.Pardon("nobody") // an owner never seen: nothing to do
+			if got, share := ew.step("A"), ew.budgetShare("A"); got != sched.NoEscalation || share != 0.8 {
+				t.Errorf("after Pardon: A %v with share %v, want no step and its own 0.8", got, share)
+			}
+			ew.frames(1)
+			if got := ew.ran["hog"]; got[len(got)-1] != 7 {
+				t.Errorf("the hog ran in frames %v, want frame 7, right after the pardon", got)
+			}
+		})
+	})
+	t.Run("by the warning handler", func(t *testing.T) {
+		bubble(t, func(t *testing.T) {
+			var ew *escWorld
+			ew = newEscWorld(t, sched.EscalationPolicy{ThrottleAt: 1}, sched.WithWarningHandler(func(wn sched.Warning) {
+				ew.log = append(ew.log, fmt.Sprintf("f%d %v %v", wn.Frame, wn.Kind == sched.Escalated, wn.Step))
+				if wn.Kind == sched.Escalated && wn.Step == sched.Warned {
+					ew.s.Pardon(wn.Owner)
+				}
+			}))
+			ew.start("A", "hog", ew.slices(until(2, over)))
+			ew.frames(3)
+			// Throttling comes with the first overrun, but the pardon of
+			// the warning comes first: each overrun is counted afresh.
+			wantLines(t, "warnings", ew.log, []string{
+				"f1 false none", "f1 true warned",
+				"f2 false none", "f2 true warned",
+			})
+			if got := ew.step("A"); got != sched.NoEscalation {
+				t.Errorf("A %v, want no step", got)
+			}
+		})
+	})
+}
+
+// Escalation does nothing when turned off for every owner or for one, nor
+// without a watchdog threshold, nor for the host's own tasks.
+func TestEscalationOff(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  []sched.Option
+		setup func(s *sched.Scheduler)
+		owner string
+		warns int  // the SlowSlice warnings of its 20 overruns
+		other bool // owner B, with the default policy, is throttled at its third overrun
+	}{
+		{"WithEscalation Off", []sched.Option{sched.WithEscalation(sched.EscalationPolicy{Off: true, ThrottleAt: 1})}, nil, "A", 20, false},
+		{"SetEscalation Off", nil, func(s *sched.Scheduler) { s.SetEscalation("A", sched.EscalationPolicy{Off: true}) }, "A", 20, true},
+		{"no watchdog", []sched.Option{sched.WithWatchdog(0, nil)}, nil, "A", 0, false},
+		{"the host's tasks", nil, nil, sched.HostOwner, 20, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) {
+				ew := newEscWorld(t, sched.EscalationPolicy{}, append(tc.opts, sched.WithBudget(30*ms))...)
+				if tc.setup != nil {
+					tc.setup(ew.s)
+				}
+				ew.start(tc.owner, "hog", ew.slices(every(over)))
+				ew.start("B", "hog", ew.slices(until(3, over)))
+				ew.frames(20)
+				n := 0
+				for _, wn := range ew.warns {
+					if wn.Owner != tc.owner {
+						continue
+					}
+					if wn.Kind != sched.SlowSlice {
+						t.Errorf("warning %q for %s", wn.Message(), tc.owner)
+					}
+					n++
+				}
+				if n != tc.warns {
+					t.Errorf("%d warnings for %s, want %d SlowSlice warnings", n, tc.owner, tc.warns)
+				}
+				if got := ew.step(tc.owner); got != sched.NoEscalation {
+					t.Errorf("%s %v, want no step", tc.owner, got)
+				}
+				if got := len(ew.ran["hog"]); got != 20 {
+					t.Errorf("the hogs ran in %d frames, want all 20", got)
+				}
+				if (ew.step("B") == sched.Throttled) != tc.other {
+					t.Errorf("B %v, want throttled: %v", ew.step("B"), tc.other)
+				}
+			})
+		})
+	}
+}
+
+// SetEscalation gives one owner thresholds of its own: here it is
+// throttled at its first overrun, the other owner at its third.
+func TestSetEscalation(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		ew := newEscWorld(t, sched.EscalationPolicy{ThrottleAt: 3}, sched.WithBudget(30*ms))
+		ew.s.SetEscalation("A", sched.EscalationPolicy{ThrottleAt: 1, ThrottleShare: 0.25})
+		ew.start("A", "a", ew.slices(until(1, over)))
+		ew.start("B", "b", ew.slices(until(3, over)))
+		ew.frames(3)
+		wantLines(t, "warnings", ew.log, []string{
+			"f1 A/a: overran",
+			"f1 A/a: owner A warned after 1 overrun in 600 frames",
+			"f1 A/a: owner A throttled to 25% of the budget after 1 overrun in 600 frames",
+			"f1 B/b: overran",
+			"f1 B/b: owner B warned after 1 overrun in 600 frames",
+			"f2 B/b: overran",
+			"f3 B/b: overran",
+			"f3 B/b: owner B throttled to 10% of the budget after 3 overruns in 600 frames",
+		})
+	})
+}
+
+// A warning handler that panics at every warning changes nothing: the
+// owner goes through the same steps in the same frames, the kill happens,
+// and each panic goes to the error handler.
+func TestEscalationHandlerPanics(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		ew := newEscWorld(t, small, sched.WithBudget(20*ms), sched.WithWarningHandler(func(sched.Warning) { panic("hook") }))
+		hog := ew.start("A", "hog", ew.slices(every(over)))
+		ew.start("B", "good", ew.slices(every(ms)))
+		steps := map[uint64]sched.EscalationStep{}
+		for f := uint64(1); f <= 20; f++ {
+			ew.frames(1)
+			steps[f] = ew.step("A")
+		}
+		// As in TestEscalationSteps.
+		if got := ew.ran["hog"]; !slices.Equal(got, []uint64{1, 2, 3, 4, 5, 16, 17}) {
+			t.Errorf("the hog ran in frames %v", got)
+		}
+		for f, want := range map[uint64]sched.EscalationStep{1: sched.Warned, 3: sched.Throttled, 5: sched.Suspended, 16: sched.Probation} {
+			if steps[f] != want {
+				t.Errorf("after frame %d: A %v, want %v", f, steps[f], want)
+			}
+		}
+		if !errors.Is(hog.Err(), sched.ErrOverrun) {
+			t.Errorf("the hog's error %v, want ErrOverrun", hog.Err())
+		}
+		// 7 SlowSlice, warned, throttled, suspended, runs again, killed.
+		if n := len(hookErrs(ew.world, "warning handler")); n != 12 {
+			t.Errorf("%d warning handler panics reported, want 12", n)
+		}
+		ew.wantEveryFrame("good", 20)
+	})
+}

@@ -62,3 +62,42 @@ func ExampleScheduler_SetBudgetShare() {
 	// Greedy: 6ms, capped at 0.25
 	// Other: 24ms, capped at 0
 }
+
+// A host running untrusted addons sets a watchdog threshold: an addon whose
+// task keeps running past it without breathing is warned, throttled,
+// suspended, and last has the task killed, each step a Warning. The
+// thresholds here are small; the defaults count over 600 frames.
+func ExampleEscalationPolicy() {
+	clk := clock.NewMock()
+	s := sched.New(sched.WithClock(clk), sched.WithBudget(10*time.Millisecond),
+		sched.WithWatchdog(20*time.Millisecond, func(w sched.Warning) {
+			switch {
+			case w.Kind == sched.SlowSlice: // one per overrun: left out here
+			case w.Kind == sched.Killed:
+				fmt.Printf("frame %d: %s %s\n", w.Frame, w.Task, w.Message())
+			default:
+				fmt.Printf("frame %d: %s\n", w.Frame, w.Message())
+			}
+		}),
+		sched.WithEscalation(sched.EscalationPolicy{Window: 100, ThrottleAt: 2, SuspendAt: 3, Suspension: 5, KillAt: 4, ThrottleShare: 0.5}),
+		sched.WithErrorHandler(func(e sched.TaskError) { fmt.Printf("frame %d: error: %v\n", e.Frame, e) }))
+	defer s.Close()
+	s.Go("Greedy", "crunch", func(t *sched.Self) (any, error) {
+		for {
+			clk.Add(25 * time.Millisecond) // too much work between checkpoints
+			t.BreathShort()
+		}
+	})
+	for range 20 {
+		s.RunFrame()
+	}
+	fmt.Println("Greedy:", s.Owners()[0].Escalation)
+	// Output:
+	// frame 1: owner Greedy warned after 1 overrun in 100 frames
+	// frame 2: owner Greedy throttled to 50% of the budget after 2 overruns in 100 frames
+	// frame 3: owner Greedy suspended for 5 frames after 3 overruns in 100 frames
+	// frame 9: owner Greedy runs again after 5 frames suspended, on probation
+	// frame 9: crunch killed after 4 overruns of owner Greedy in 100 frames
+	// frame 9: error: [Greedy] crunch: sched: owner kept overrunning: killed after 4 overruns of owner Greedy in 100 frames
+	// Greedy: on probation
+}
