@@ -126,14 +126,18 @@ func WithEscalation(p EscalationPolicy) Option {
 }
 
 // SetEscalation sets owner's escalation policy. An owner already escalated
-// keeps its step under the new thresholds, except that a policy with Off
-// pardons it (see Pardon).
+// keeps its step under the new thresholds (and a throttled one gets the
+// new throttled share at once), except that a policy with Off pardons it
+// (see Pardon).
 func (s *Scheduler) SetEscalation(owner string, p EscalationPolicy) {
 	o := s.owner(owner)
 	o.esc.policy = p.normalized()
 	if p.Off {
 		s.Pardon(owner)
+		return
 	}
+	s.reshare(o) // the throttled share may have changed
+	o.regate()
 }
 
 // Pardon clears owner's escalation: it forgets its overruns, ends its
@@ -176,34 +180,47 @@ func (e *escalation) record(f uint64) int {
 // cuts reports whether the owner's share is cut at its step.
 func (e *escalation) cuts() bool { return e.step >= Throttled && e.policy.ThrottleAt > 0 }
 
-// overran escalates t's owner, whose slice or predicate (t's) just ran for
-// the watchdog's threshold or longer. It runs outside any slice. Each step
-// is in force before its warning goes out; a warning handler that pardons
-// the owner ends the escalation there.
-func (s *Scheduler) overran(t *task) {
+// overrun counts an overrun of t's owner: t's slice or predicate ran for
+// the watchdog's threshold or longer. It returns the overruns in the
+// owner's window, or 0 when the owner is not escalated (its policy is Off,
+// it is suspended, it is the host). An owner at NoEscalation is Warned from
+// here: the overrun's own warning (SlowSlice, SlowPredicate) tells the host,
+// and escalate, called after it, takes the further steps.
+func (s *Scheduler) overrun(t *task) int {
 	o := t.own
 	e := &o.esc
 	if e.policy.Off || e.step == Suspended || o.name == HostOwner {
-		return
+		return 0
 	}
 	n := e.record(s.frame)
-	p := &e.policy
 	if e.step == NoEscalation {
 		if !e.listed {
 			e.listed = true
 			s.escalated = append(s.escalated, o)
 		}
-		if !s.escalate(t, Warned, n) {
-			return
-		}
+		s.setStep(o, Warned)
 	}
-	if e.step < Throttled && reached(n, p.ThrottleAt) && !s.escalate(t, Throttled, n) {
+	return n
+}
+
+// escalate takes the steps that the n-th overrun in its window (see
+// overrun) calls for against t's owner, outside any slice. Each step is in
+// force before its warning goes out; a warning handler that pardons the
+// owner (also at the overrun's own warning) ends the escalation there.
+func (s *Scheduler) escalate(t *task, n int) {
+	o := t.own
+	e := &o.esc
+	p := &e.policy
+	if e.step == NoEscalation {
+		return // pardoned
+	}
+	if e.step < Throttled && reached(n, p.ThrottleAt) && !s.stepUp(t, Throttled, n) {
 		return
 	}
 	switch {
 	case e.step < Probation && reached(n, p.SuspendAt):
 		e.until = s.frame + uint64(p.Suspension) + 1
-		s.escalate(t, Suspended, n)
+		s.stepUp(t, Suspended, n)
 	case reached(n, p.KillAt) && (e.step == Probation || p.SuspendAt < 0) && t.state != Finished:
 		err := fmt.Errorf("%w: killed after %s of owner %s in %d frames", ErrOverrun, overruns(n), o.name, p.Window)
 		s.warn(s.escalationWarning(Killed, t, o, n))
@@ -213,9 +230,9 @@ func (s *Scheduler) overran(t *task) {
 	}
 }
 
-// escalate moves t's owner up to step, tells the warning handler, and
-// reports whether the owner is still at step afterwards.
-func (s *Scheduler) escalate(t *task, step EscalationStep, n int) bool {
+// stepUp moves t's owner up to step, tells the warning handler, and reports
+// whether the owner is still at step afterwards.
+func (s *Scheduler) stepUp(t *task, step EscalationStep, n int) bool {
 	s.setStep(t.own, step)
 	s.warn(s.escalationWarning(Escalated, t, t.own, n))
 	return t.own.esc.step == step
@@ -300,8 +317,6 @@ func (w Warning) escalationMessage() string {
 	switch {
 	case w.Kind == Killed:
 		return fmt.Sprintf("killed after %s of %s in %d frames", overruns(w.Overruns), who, w.Window)
-	case w.Kind == Escalated && w.Step == Warned:
-		return fmt.Sprintf("%s warned %s", who, counted)
 	case w.Kind == Escalated && w.Step == Throttled:
 		return fmt.Sprintf("%s throttled to %s of the budget %s", who, percent(w.Share), counted)
 	case w.Kind == Escalated && w.Step == Suspended:

@@ -26,8 +26,8 @@ var noEscalation = sched.WithEscalation(sched.EscalationPolicy{Off: true})
 // budget in one slice.
 type escWorld struct {
 	*world
-	log []string            // "f<frame> <owner>/<task>: <message>", SlowSlice as "overran"
-	ran  map[string][]uint64              // task name -> the frames it ran a slice in
+	log  []string                            // "f<frame> <owner>/<task>: <message>", an overrun's warning as "overrun <n>, <step>"
+	ran  map[string][]uint64                 // task name -> the frames it ran a slice in
 	used map[string]map[uint64]time.Duration // owner -> frame -> time its slices took
 }
 
@@ -40,7 +40,7 @@ func newEscWorld(t *testing.T, p sched.EscalationPolicy, opts ...sched.Option) *
 			ew.warns = append(ew.warns, wn)
 			msg := wn.Message()
 			if wn.Kind == sched.SlowSlice || wn.Kind == sched.SlowPredicate {
-				msg = "overran"
+				msg = fmt.Sprintf("overrun %d, %v", wn.Overruns, wn.Step)
 			}
 			ew.log = append(ew.log, fmt.Sprintf("f%d %s/%s: %s", wn.Frame, wn.Owner, wn.Task, msg))
 		}),
@@ -146,17 +146,16 @@ func TestEscalationSteps(t *testing.T) {
 		// Throttled to half the budget (10ms), the hog runs while its owner
 		// has time left, and its 12ms slices leave a debt.
 		want := []string{
-			"f1 A/hog: overran",
-			"f1 A/hog: owner A warned after 1 overrun in 100 frames",
-			"f2 A/hog: overran",
-			"f3 A/hog: overran",
+			"f1 A/hog: overrun 1, warned",
+			"f2 A/hog: overrun 2, warned",
+			"f3 A/hog: overrun 3, warned",
 			"f3 A/hog: owner A throttled to 50% of the budget after 3 overruns in 100 frames",
-			"f4 A/hog: overran",
-			"f5 A/hog: overran",
+			"f4 A/hog: overrun 4, throttled",
+			"f5 A/hog: overrun 5, throttled",
 			"f5 A/hog: owner A suspended for 10 frames after 5 overruns in 100 frames",
 			"f16 A/: owner A runs again after 10 frames suspended, on probation",
-			"f16 A/hog: overran",
-			"f17 A/hog: overran",
+			"f16 A/hog: overrun 6, on probation",
+			"f17 A/hog: overrun 7, on probation",
 			"f17 A/hog: killed after 7 overruns of owner A in 100 frames",
 		}
 		wantLines(t, "warnings", ew.log, want)
@@ -205,11 +204,10 @@ func TestEscalationWindowSlides(t *testing.T) {
 		}))
 		ew.frames(14)
 		wantLines(t, "warnings", ew.log, []string{
-			"f1 A/spiky: overran",
-			"f1 A/spiky: owner A warned after 1 overrun in 10 frames",
-			"f6 A/spiky: overran",
-			"f12 A/spiky: overran",
-			"f14 A/spiky: overran",
+			"f1 A/spiky: overrun 1, warned",
+			"f6 A/spiky: overrun 2, warned",
+			"f12 A/spiky: overrun 2, warned",
+			"f14 A/spiky: overrun 3, warned",
 			"f14 A/spiky: owner A throttled to 10% of the budget after 3 overruns in 10 frames",
 		})
 	})
@@ -233,7 +231,6 @@ func TestEscalationDefaults(t *testing.T) {
 		// Throttled to 1ms a frame, each 12ms slice leaves an 11ms debt:
 		// the hog runs every 12 frames.
 		wantLines(t, "escalation", got, []string{
-			"f1 overrun 1: owner A warned after 1 overrun in 600 frames",
 			"f3 overrun 3: owner A throttled to 10% of the budget after 3 overruns in 600 frames",
 			"f28 overrun 6: owner A suspended for 300 frames after 6 overruns in 600 frames",
 			"f329 overrun 0: owner A runs again after 300 frames suspended, on probation",
@@ -377,12 +374,11 @@ func TestEscalationPredicate(t *testing.T) {
 		})
 		ew.frames(8)
 		wantLines(t, "warnings", ew.log, []string{
-			"f1 A/slow: overran", // the Wait's own judging, in its slice
-			"f1 A/slow: owner A warned after 1 overrun in 600 frames",
-			"f2 A/slow: overran",
+			"f1 A/slow: overrun 1, warned", // the Wait's own judging, in its slice
+			"f2 A/slow: overrun 2, warned",
 			"f2 A/slow: owner A suspended for 3 frames after 2 overruns in 600 frames",
 			"f6 A/: owner A runs again after 3 frames suspended, on probation",
-			"f6 A/slow: overran",
+			"f6 A/slow: overrun 3, on probation",
 			"f6 A/slow: killed after 3 overruns of owner A in 600 frames",
 		})
 		if want := []uint64{1, 2, 6}; !slices.Equal(polled, want) {
@@ -414,19 +410,17 @@ func TestEscalationStepsDown(t *testing.T) {
 			steps[f] = ew.step("A")
 		}
 		wantLines(t, "warnings", ew.log, []string{
-			"f1 A/hog: overran",
-			"f1 A/hog: owner A warned after 1 overrun in 10 frames",
-			"f2 A/hog: overran",
+			"f1 A/hog: overrun 1, warned",
+			"f2 A/hog: overrun 2, warned",
 			"f2 A/hog: owner A throttled to 50% of the budget after 2 overruns in 10 frames",
-			"f3 A/hog: overran",
-			"f4 A/hog: overran",
+			"f3 A/hog: overrun 3, throttled",
+			"f4 A/hog: overrun 4, throttled",
 			"f4 A/hog: owner A suspended for 3 frames after 4 overruns in 10 frames",
 			"f8 A/: owner A runs again after 3 frames suspended, on probation",
 			"f18 A/: owner A off probation: no overrun in 10 frames; still throttled to 50% of the budget",
 			"f28 A/: owner A no longer throttled: no overrun in 10 frames, no debt",
 			"f38 A/: owner A cleared: no overrun in 10 frames",
-			"f50 A/hog: overran",
-			"f50 A/hog: owner A warned after 1 overrun in 10 frames",
+			"f50 A/hog: overrun 1, warned",
 		})
 		for f, want := range map[uint64]sched.EscalationStep{17: sched.Probation, 18: sched.Throttled,
 			27: sched.Throttled, 28: sched.Warned, 37: sched.Warned, 38: sched.NoEscalation, 49: sched.NoEscalation} {
@@ -456,8 +450,7 @@ func TestEscalationRelaxWaitsForDebt(t *testing.T) {
 		}))
 		ew.frames(25)
 		wantLines(t, "warnings", ew.log, []string{
-			"f1 A/hog: overran",
-			"f1 A/hog: owner A warned after 1 overrun in 5 frames",
+			"f1 A/hog: overrun 1, warned",
 			"f1 A/hog: owner A throttled to 5% of the budget after 1 overrun in 5 frames",
 			// The window ends in frame 6; the debt is repaid in frame 21.
 			"f21 A/: owner A no longer throttled: no overrun in 5 frames, no debt",
@@ -468,7 +461,7 @@ func TestEscalationRelaxWaitsForDebt(t *testing.T) {
 // Pardon puts an owner back at no step at once: a suspended owner's tasks
 // run in the next frame, with the share it had, and its next overrun is
 // counted afresh. A warning handler may pardon too: the escalation stops
-// at the step it pardoned.
+// there.
 func TestEscalationPardon(t *testing.T) {
 	t.Run("suspended", func(t *testing.T) {
 		bubble(t, func(t *testing.T) {
@@ -495,18 +488,16 @@ func TestEscalationPardon(t *testing.T) {
 			var ew *escWorld
 			ew = newEscWorld(t, sched.EscalationPolicy{ThrottleAt: 1}, sched.WithWarningHandler(func(wn sched.Warning) {
 				ew.log = append(ew.log, fmt.Sprintf("f%d %v %v", wn.Frame, wn.Kind == sched.Escalated, wn.Step))
-				if wn.Kind == sched.Escalated && wn.Step == sched.Warned {
+				if wn.Kind == sched.SlowSlice && wn.Step == sched.Warned {
 					ew.s.Pardon(wn.Owner)
 				}
 			}))
 			ew.start("A", "hog", ew.slices(until(2, over)))
 			ew.frames(3)
-			// Throttling comes with the first overrun, but the pardon of
-			// the warning comes first: each overrun is counted afresh.
-			wantLines(t, "warnings", ew.log, []string{
-				"f1 false none", "f1 true warned",
-				"f2 false none", "f2 true warned",
-			})
+			// Throttling comes with the first overrun, but the pardon at
+			// the overrun's own warning comes first: each overrun is
+			// counted afresh.
+			wantLines(t, "warnings", ew.log, []string{"f1 false warned", "f2 false warned"})
 			if got := ew.step("A"); got != sched.NoEscalation {
 				t.Errorf("A %v, want no step", got)
 			}
@@ -576,13 +567,11 @@ func TestSetEscalation(t *testing.T) {
 		ew.start("B", "b", ew.slices(until(3, over)))
 		ew.frames(3)
 		wantLines(t, "warnings", ew.log, []string{
-			"f1 A/a: overran",
-			"f1 A/a: owner A warned after 1 overrun in 600 frames",
+			"f1 A/a: overrun 1, warned",
 			"f1 A/a: owner A throttled to 25% of the budget after 1 overrun in 600 frames",
-			"f1 B/b: overran",
-			"f1 B/b: owner B warned after 1 overrun in 600 frames",
-			"f2 B/b: overran",
-			"f3 B/b: overran",
+			"f1 B/b: overrun 1, warned",
+			"f2 B/b: overrun 2, warned",
+			"f3 B/b: overrun 3, warned",
 			"f3 B/b: owner B throttled to 10% of the budget after 3 overruns in 600 frames",
 		})
 	})
@@ -613,9 +602,9 @@ func TestEscalationHandlerPanics(t *testing.T) {
 		if !errors.Is(hog.Err(), sched.ErrOverrun) {
 			t.Errorf("the hog's error %v, want ErrOverrun", hog.Err())
 		}
-		// 7 SlowSlice, warned, throttled, suspended, runs again, killed.
-		if n := len(hookErrs(ew.world, "warning handler")); n != 12 {
-			t.Errorf("%d warning handler panics reported, want 12", n)
+		// 7 SlowSlice, throttled, suspended, runs again, killed.
+		if n := len(hookErrs(ew.world, "warning handler")); n != 11 {
+			t.Errorf("%d warning handler panics reported, want 11", n)
 		}
 		ew.wantEveryFrame("good", 20)
 	})

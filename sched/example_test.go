@@ -64,20 +64,23 @@ func ExampleScheduler_SetBudgetShare() {
 }
 
 // A host running untrusted addons sets a watchdog threshold: an addon whose
-// task keeps running past it without breathing is warned, throttled,
-// suspended, and last has the task killed, each step a Warning. The
-// thresholds here are small; the defaults count over 600 frames.
+// task keeps running past it without breathing is warned (the overrun's
+// own SlowSlice warning), throttled, suspended, and last has the task
+// killed, each step a Warning. The thresholds here are small; the defaults
+// count over 600 frames.
 func ExampleEscalationPolicy() {
 	clk := clock.NewMock()
 	s := sched.New(sched.WithClock(clk), sched.WithBudget(10*time.Millisecond),
 		sched.WithWatchdog(20*time.Millisecond, func(w sched.Warning) {
-			switch {
-			case w.Kind == sched.SlowSlice: // one per overrun: left out here
-			case w.Kind == sched.Killed:
-				fmt.Printf("frame %d: %s %s\n", w.Frame, w.Task, w.Message())
-			default:
-				fmt.Printf("frame %d: %s\n", w.Frame, w.Message())
+			line := fmt.Sprintf("frame %d: ", w.Frame)
+			if w.Task != "" {
+				line += w.Task + ": "
 			}
+			line += w.Message()
+			if w.Kind == sched.SlowSlice {
+				line += fmt.Sprintf(" (overrun %d, %v)", w.Overruns, w.Step)
+			}
+			fmt.Println(line)
 		}),
 		sched.WithEscalation(sched.EscalationPolicy{Window: 100, ThrottleAt: 2, SuspendAt: 3, Suspension: 5, KillAt: 4, ThrottleShare: 0.5}),
 		sched.WithErrorHandler(func(e sched.TaskError) { fmt.Printf("frame %d: error: %v\n", e.Frame, e) }))
@@ -93,11 +96,14 @@ func ExampleEscalationPolicy() {
 	}
 	fmt.Println("Greedy:", s.Owners()[0].Escalation)
 	// Output:
-	// frame 1: owner Greedy warned after 1 overrun in 100 frames
-	// frame 2: owner Greedy throttled to 50% of the budget after 2 overruns in 100 frames
-	// frame 3: owner Greedy suspended for 5 frames after 3 overruns in 100 frames
+	// frame 1: crunch: slice ran 25ms without breathing (overrun 1, warned)
+	// frame 2: crunch: slice ran 25ms without breathing (overrun 2, warned)
+	// frame 2: crunch: owner Greedy throttled to 50% of the budget after 2 overruns in 100 frames
+	// frame 3: crunch: slice ran 25ms without breathing (overrun 3, throttled)
+	// frame 3: crunch: owner Greedy suspended for 5 frames after 3 overruns in 100 frames
 	// frame 9: owner Greedy runs again after 5 frames suspended, on probation
-	// frame 9: crunch killed after 4 overruns of owner Greedy in 100 frames
+	// frame 9: crunch: slice ran 25ms without breathing (overrun 4, on probation)
+	// frame 9: crunch: killed after 4 overruns of owner Greedy in 100 frames
 	// frame 9: error: [Greedy] crunch: sched: owner kept overrunning: killed after 4 overruns of owner Greedy in 100 frames
 	// Greedy: on probation
 }

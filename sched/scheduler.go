@@ -336,15 +336,16 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 		t.outcome = finished
 		t.releaseCoroutine()
 	}
-	over := s.warnAfter > 0 && took >= s.warnAfter
-	if over {
-		s.warnSlow(t, took)
+	overruns := 0
+	if s.warnAfter > 0 && took >= s.warnAfter {
+		overruns = s.overrun(t)
+		s.warnSlow(t, took, overruns)
 	}
 	if s.trace != nil {
 		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome.String()})
 	}
-	if over {
-		s.overran(t) // after the slice's event: it may stop t
+	if overruns > 0 {
+		s.escalate(t, overruns) // after the slice's event: it may stop t
 	}
 	s.runOutside()
 	return end

@@ -34,9 +34,10 @@ const (
 	// SlowPredicate: polling the predicates a task waits for took the
 	// watchdog's threshold or longer (WithWatchdog).
 	SlowPredicate
-	// Escalated: an owner that kept overrunning moved up to Step (Warned,
-	// Throttled, Suspended; see EscalationPolicy); Task is the task whose
-	// overrun moved it.
+	// Escalated: an owner that kept overrunning moved up to Step
+	// (Throttled, Suspended; see EscalationPolicy); Task is the task whose
+	// overrun moved it. Its first overrun's own warning (SlowSlice,
+	// SlowPredicate, with Step Warned) is the Warned step's.
 	Escalated
 	// Relaxed: an owner moved down to Step: its suspension ended
 	// (Probation), or it went a window without overrun.
@@ -64,10 +65,12 @@ type Warning struct {
 	// slice); empty when none was given or the task finished in that slice.
 	Traceback string
 
-	// Escalated, Relaxed, Killed: the owner's escalation step after the
-	// event, the overruns counted in its window (Escalated, Killed), the
-	// window's and a suspension's length in frames, and the budget share
-	// in force for the owner (0: no cap).
+	// Escalation (Escalated, Relaxed, Killed; SlowSlice and SlowPredicate
+	// when escalation counted the overrun): the owner's escalation step as
+	// the warning goes out, the overruns in its window, this one included
+	// (Escalated, Killed, SlowSlice, SlowPredicate), the window's and a
+	// suspension's length in frames, and the budget share in force for the
+	// owner (0: no cap).
 	Step       EscalationStep
 	Overruns   int
 	Window     int
@@ -113,12 +116,23 @@ func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 // "warning handler", carrying a *PanicError; the scheduler goes on.
 func WithWarningHandler(f func(Warning)) Option { return func(s *Scheduler) { s.onWarn = f } }
 
-func (s *Scheduler) warnSlow(t *task, took time.Duration) {
+// warnSlow sends the SlowSlice warning of t's slice, which took took and
+// was its owner's n-th overrun in its escalation window (0: not counted).
+func (s *Scheduler) warnSlow(t *task, took time.Duration, n int) {
 	w := Warning{Kind: SlowSlice, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self}
 	if t.traceback != nil && t.state != Finished {
 		w.Traceback = t.traceback()
 	}
-	s.warn(w)
+	s.warn(w.counted(t.own, n))
+}
+
+// counted is w, the warning of an overrun of o, with o's escalation step
+// and its n overruns in its window, when escalation counted it (n > 0).
+func (w Warning) counted(o *owner, n int) Warning {
+	if n > 0 {
+		w.Step, w.Overruns, w.Window = o.esc.step, n, o.esc.policy.Window
+	}
+	return w
 }
 
 func (s *Scheduler) warn(w Warning) {

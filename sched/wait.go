@@ -241,8 +241,12 @@ func (s *Scheduler) poll() {
 			t.own.balance -= took
 		}
 		if s.warnAfter > 0 && took >= s.warnAfter {
-			s.warn(Warning{Kind: SlowPredicate, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self})
-			s.overran(t)
+			n := s.overrun(t)
+			w := Warning{Kind: SlowPredicate, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self}
+			s.warn(w.counted(t.own, n))
+			if n > 0 {
+				s.escalate(t, n)
+			}
 		}
 		if t.polled {
 			keep = append(keep, t)
