@@ -54,7 +54,8 @@ func (e EscalationStep) String() string {
 // no overruns, and escalation does nothing. Owners count the overruns of the
 // last Window frames:
 //
-//   - the first overrun warns the owner (Warned);
+//   - the first overrun warns the owner (Warned): that overrun's own
+//     SlowSlice or SlowPredicate warning says so, with Step Warned;
 //   - at ThrottleAt overruns its budget share is cut (Throttled);
 //   - at SuspendAt overruns it is suspended for Suspension frames;
 //     afterwards it runs again, still throttled, on Probation;
@@ -67,13 +68,14 @@ func (e EscalationStep) String() string {
 // A Window of frames without overrun (counted from the last overrun or step
 // change) steps the owner down one step: Probation to Throttled, Throttled
 // to Warned (once its debt is repaid, restoring the share it had), Warned
-// to NoEscalation. Each step, up or down, and each kill is a Warning
-// (Escalated, Relaxed, Killed) for the warning handler. Tasks of HostOwner
-// are never escalated.
+// to NoEscalation. Each later step, up or down, and each kill is a
+// Warning (Escalated, Relaxed, Killed) for the warning handler, sent once
+// the step is in force. Tasks of HostOwner are never escalated.
 //
 // The zero value is the default policy, which every owner has unless
-// WithEscalation or SetEscalation says otherwise: a zero field takes the
-// default given on it; a negative threshold turns its step off.
+// WithEscalation or SetEscalation says otherwise: a zero field (a
+// non-positive Window or Suspension) takes the default given on it; a
+// negative threshold turns its step off.
 type EscalationPolicy struct {
 	Off        bool // no escalation at all
 	Window     int  // frames overruns are counted over, and a quiet window's length; default 600
@@ -103,8 +105,12 @@ func (p EscalationPolicy) normalized() EscalationPolicy {
 		}
 		return v
 	}
-	p.Window = max(pick(p.Window, d.Window), 1)
-	p.Suspension = max(pick(p.Suspension, d.Suspension), 1)
+	if p.Window <= 0 {
+		p.Window = d.Window
+	}
+	if p.Suspension <= 0 {
+		p.Suspension = d.Suspension
+	}
 	p.ThrottleAt = pick(p.ThrottleAt, d.ThrottleAt)
 	p.SuspendAt = pick(p.SuspendAt, d.SuspendAt)
 	p.KillAt = pick(p.KillAt, d.KillAt)

@@ -609,3 +609,29 @@ func TestEscalationHandlerPanics(t *testing.T) {
 		ew.wantEveryFrame("good", 20)
 	})
 }
+
+// With suspension turned off, KillAt applies from the first step. A task
+// whose overrunning slice finished it is not killed: it keeps its result.
+func TestEscalationKillWithoutSuspension(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		ew := newEscWorld(t, sched.EscalationPolicy{ThrottleAt: -1, SuspendAt: -1, KillAt: 2}, sched.WithBudget(50*ms))
+		a := ew.start("A", "a", ew.slices(every(over)))
+		b := ew.start("A", "b", func(*sched.Self) (any, error) {
+			ew.work(over)
+			return "done", nil
+		})
+		ew.frames(2)
+		wantLines(t, "warnings", ew.log, []string{
+			"f1 A/a: overrun 1, warned",
+			"f1 A/b: overrun 2, warned", // b finished in that slice: not killed
+			"f2 A/a: overrun 2, warned", // counted up to the largest threshold
+			"f2 A/a: killed after 2 overruns of owner A in 600 frames",
+		})
+		if res, err := b.Result(); res != "done" || err != nil {
+			t.Errorf("b's result %v, %v; want done", res, err)
+		}
+		if !errors.Is(a.Err(), sched.ErrOverrun) {
+			t.Errorf("a's error %v, want ErrOverrun", a.Err())
+		}
+	})
+}

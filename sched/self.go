@@ -67,10 +67,10 @@ type Warning struct {
 
 	// Escalation (Escalated, Relaxed, Killed; SlowSlice and SlowPredicate
 	// when escalation counted the overrun): the owner's escalation step as
-	// the warning goes out, the overruns in its window, this one included
-	// (Escalated, Killed, SlowSlice, SlowPredicate), the window's and a
-	// suspension's length in frames, and the budget share in force for the
-	// owner (0: no cap).
+	// the warning goes out; the overruns in its window, this one included,
+	// counted up to the policy's largest threshold (not for Relaxed); the
+	// window's and a suspension's length in frames; and the budget share in
+	// force for the owner (0: no cap).
 	Step       EscalationStep
 	Overruns   int
 	Window     int
