@@ -46,12 +46,12 @@ func (s *Scheduler) owner(name string) *owner {
 // OwnerStats is an owner's accounting.
 type OwnerStats struct {
 	Name        string
-	CPU         time.Duration // all time its tasks ran
-	Share       float64       // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
-	BudgetShare float64       // the share it may use (SetBudgetShare, less while throttled), 0 for no cap
-	Live        int           // its tasks that have not finished
-	Errors      int           // its tasks that finished with an error other than a stop
-	Escalation  EscalationStep
+	CPU         time.Duration  // all time its tasks ran
+	Share       float64        // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
+	BudgetShare float64        // the share it may use (SetBudgetShare, less while throttled), 0 for no cap
+	Live        int            // its tasks that have not finished
+	Errors      int            // its tasks that finished with an error other than a stop
+	Escalation  EscalationStep // where it stands in escalation (see EscalationPolicy)
 }
 
 // Owners is the accounting of every owner that ever had a task, by name.
