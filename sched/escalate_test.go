@@ -123,6 +123,8 @@ func (ew *escWorld) wantEveryFrame(task string, n uint64) {
 	}
 }
 
+// small is a policy with thresholds small enough to read the steps frame by
+// frame.
 var small = sched.EscalationPolicy{Window: 100, ThrottleAt: 3, SuspendAt: 5, KillAt: 7, Suspension: 10, ThrottleShare: 0.5}
 
 // An owner whose task overruns in every slice goes through every step, each
