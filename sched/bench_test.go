@@ -48,6 +48,34 @@ func BenchmarkParkResume(b *testing.B) {
 			s.RunFrame()
 		}
 	})
+	// The same frame while another owner is escalated (warned, for a window
+	// longer than the run): each frame reviews it.
+	b.Run("go-escalated-owner", func(b *testing.B) {
+		b.ReportAllocs()
+		const budget = time.Millisecond
+		s := sched.New(sched.WithBudget(budget), sched.WithWatchdog(20*time.Millisecond, func(sched.Warning) {}),
+			sched.WithEscalation(sched.EscalationPolicy{Window: 1 << 30}))
+		defer s.Close()
+		s.Go("hog", "once", func(t *sched.Self) (any, error) {
+			for start := time.Now(); time.Since(start) < 20*time.Millisecond; {
+			} // one overrun, of real time
+			return nil, nil
+		})
+		s.Go("bench", "parker", func(t *sched.Self) (any, error) {
+			for {
+				t.BreathFor(2 * budget)
+			}
+		})
+		s.RunFrame()
+		s.RunFrame()
+		if o := s.Owners(); o[1].Name != "hog" || o[1].Escalation != sched.Warned || o[0].Escalation != sched.NoEscalation {
+			b.Fatalf("owners %+v, want hog warned, bench not", o)
+		}
+		b.ResetTimer()
+		for range b.N {
+			s.RunFrame()
+		}
+	})
 }
 
 // BenchmarkBaseline is the design a Go developer would write first: a

@@ -47,8 +47,14 @@
 // Every slice is measured with the scheduler's clock (WithClock) and charged
 // to the task, its owner and the frame. Owners (addons) can be held to a
 // share of each frame's budget (SetBudgetShare) and a number of live tasks
-// (SetTaskLimit). With a mock clock everything the
-// scheduler does, and its trace (WithTrace), is the same on every run.
+// (SetTaskLimit). With a watchdog threshold (WithWatchdog), an owner whose
+// slices or predicates keep running that long is escalated, counting in
+// frames (EscalationPolicy): warned, throttled, suspended (an owner's state
+// its code cannot resume out of), and last its offending task is killed
+// with ErrOverrun; each step is a Warning, a window of frames without
+// overrun steps it back down, and Pardon clears it. With a mock clock
+// everything the scheduler does, and its trace (WithTrace), is the same on
+// every run.
 //
 // The Scheduler is single-goroutine: call it from the frame goroutine only.
 // Go task bodies run on iter.Pull coroutines that never run concurrently with

@@ -22,6 +22,10 @@ var (
 	ErrDeadlock     = errors.New("sched: deadlock")
 	ErrOwnResult    = errors.New("sched: a task can't wait for its own result")
 	ErrAbandoned    = errors.New("sched: task abandoned")
+	// ErrOverrun is matched by the error of a task stopped because its
+	// owner kept overrunning (see EscalationPolicy.KillAt). Unlike a stop,
+	// it goes to the error handler.
+	ErrOverrun = errors.New("sched: owner kept overrunning")
 	// ErrGoexit is the Value of the *PanicError of a Go task whose body
 	// called runtime.Goexit: the task finished there, its deferred
 	// functions ran, and the frame went on.

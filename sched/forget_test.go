@@ -54,3 +54,30 @@ func TestForgetOwner(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetEscalatedOwner: a forgotten owner's escalation ends with it: no
+// event about it comes later.
+func TestForgetEscalatedOwner(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond, sched.WithWatchdog(11*time.Millisecond, nil))
+		w.spawn("A", "slow", func(s *sched.Self) (any, error) {
+			for range 3 {
+				w.work(12 * time.Millisecond)
+				s.Wait(w.s.NextFrame())
+			}
+			return nil, nil
+		})
+		w.frames(4)
+		if got := w.s.Owners(); len(got) != 1 || got[0].Escalation == sched.NoEscalation {
+			t.Fatalf("owner A after three overruns: %+v, want it escalated", got)
+		}
+		if err := w.s.ForgetOwner("A"); err != nil {
+			t.Fatal(err)
+		}
+		before := len(w.warns)
+		w.frames(1300) // two quiet windows
+		for _, wn := range w.warns[before:] {
+			t.Errorf("warning about a forgotten owner: %s", wn.Message())
+		}
+	})
+}

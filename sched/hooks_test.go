@@ -149,7 +149,7 @@ func TestFinishedSubscriberPanic(t *testing.T) {
 
 func TestWarningHandlerPanic(t *testing.T) {
 	bubble(t, func(t *testing.T) {
-		w := newWorld(t, 10*ms, sched.WithWatchdog(time.Millisecond, func(sched.Warning) { panic("hook") }))
+		w := newWorld(t, 10*ms, noEscalation, sched.WithWatchdog(time.Millisecond, func(sched.Warning) { panic("hook") }))
 		var ran []string
 		for _, name := range []string{"slow", "next"} {
 			w.start("A", name, func(t *sched.Self) (any, error) {

@@ -77,9 +77,10 @@ func (s *Scheduler) stop(t *task, reason string) error {
 	return nil
 }
 
-// stopTask finishes t with a StopError and unwinds its body, unless t is on
-// the stack (it unwinds when control returns to it).
-func (s *Scheduler) stopTask(t *task, err *StopError) {
+// stopTask finishes t with err (a *StopError, or the error of a task the
+// scheduler stops for misbehaving, see escalation) and unwinds its body,
+// unless t is on the stack (it unwinds when control returns to it).
+func (s *Scheduler) stopTask(t *task, err error) {
 	s.finish(t, nil, err)
 	if t.w != nil && !t.onStack {
 		prev := s.current

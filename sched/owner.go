@@ -19,17 +19,25 @@ type owner struct {
 
 	impersonates bool // SetImpersonation
 
-	// The budget share (SetBudgetShare): 0 for none. balance is the time its
-	// tasks may still use, as of frame balanceFrame; below zero, a debt.
+	// The budget share: ownShare is what SetBudgetShare set, share the one
+	// in force (less while escalation throttles the owner); 0 for none.
+	// balance is the time its tasks may still use, as of frame
+	// balanceFrame; below zero, a debt.
+	ownShare     float64
 	share        float64
 	balance      time.Duration
 	balanceFrame uint64
+
+	// gated is set while the owner is held back: it has a share, or it is
+	// suspended. The hot paths test only it (see ownerAdmits).
+	gated bool
+	esc   escalation
 }
 
 func (s *Scheduler) owner(name string) *owner {
 	o := s.owners[name]
 	if o == nil {
-		o = &owner{name: name, limit: s.taskLimit}
+		o = &owner{name: name, limit: s.taskLimit, esc: escalation{policy: s.escalation}}
 		s.owners[name] = o
 	}
 	return o
@@ -38,18 +46,19 @@ func (s *Scheduler) owner(name string) *owner {
 // OwnerStats is an owner's accounting.
 type OwnerStats struct {
 	Name        string
-	CPU         time.Duration // all time its tasks ran
-	Share       float64       // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
-	BudgetShare float64       // the share it may use (SetBudgetShare), 0 for no cap
-	Live        int           // its tasks that have not finished
-	Errors      int           // its tasks that finished with an error other than a stop
+	CPU         time.Duration  // all time its tasks ran
+	Share       float64        // its share of recent frame budgets, with falloff (1 = a whole budget every frame)
+	BudgetShare float64        // the share it may use (SetBudgetShare, less while throttled), 0 for no cap
+	Live        int            // its tasks that have not finished
+	Errors      int            // its tasks that finished with an error other than a stop
+	Escalation  EscalationStep // where it stands in escalation (see EscalationPolicy)
 }
 
 // Owners is the accounting of every owner that ever had a task, by name.
 func (s *Scheduler) Owners() []OwnerStats {
 	out := make([]OwnerStats, 0, len(s.owners))
 	for _, o := range s.owners {
-		out = append(out, OwnerStats{Name: o.name, CPU: o.usage.Total, Share: o.usage.Share(s.frame), BudgetShare: o.share, Live: o.live, Errors: o.errors})
+		out = append(out, OwnerStats{Name: o.name, CPU: o.usage.Total, Share: o.usage.Share(s.frame), BudgetShare: o.share, Live: o.live, Errors: o.errors, Escalation: o.esc.step})
 	}
 	slices.SortFunc(out, func(a, b OwnerStats) int { return cmp.Compare(a.Name, b.Name) })
 	return out
@@ -121,14 +130,22 @@ func WithTaskLimit(n int) Option { return func(s *Scheduler) { s.taskLimit = n }
 // later frame, as when the frame itself is spent; a task whose chunk is
 // larger than the grant runs when the owner's time is whole again. A share
 // that is not between 0 and 1 (exclusive) removes the cap. It takes effect
-// from the next frame.
+// from the next frame. While escalation throttles the owner, a smaller
+// share is in force (see EscalationPolicy.ThrottleShare) until it steps
+// down.
 func (s *Scheduler) SetBudgetShare(owner string, share float64) {
 	o := s.owner(owner)
 	if !(share > 0 && share < 1) {
 		share = 0
 	}
-	o.share, o.balance, o.balanceFrame = share, 0, s.frame
+	o.ownShare = share
+	s.reshare(o)
+	o.balance, o.balanceFrame = 0, s.frame
+	o.regate()
 }
+
+// regate sets o.gated after a change of its share or escalation step.
+func (o *owner) regate() { o.gated = o.share > 0 || o.esc.step == Suspended }
 
 // grant is what owner o may use of each frame of budget limit.
 func (o *owner) grant(limit time.Duration) time.Duration {
@@ -151,15 +168,22 @@ func (o *owner) credit(f uint64, limit time.Duration) time.Duration {
 }
 
 // ownerAdmits reports whether t's owner, with used of the current slice
-// spent, has time left for t's next chunk (see SetBudgetShare). An owner
-// whose time is whole admits any chunk, so that a chunk larger than its
-// grant still runs. Uncapped owners cost the hot paths one inlined test.
+// spent, is not suspended and has time left for t's next chunk (see
+// SetBudgetShare). An owner whose time is whole admits any chunk, so that a
+// chunk larger than its grant still runs. Owners not held back cost the hot
+// paths one inlined test.
 func (t *task) ownerAdmits(used time.Duration) bool {
-	return t.own.share == 0 || t.ownerHasTime(used)
+	return !t.own.gated || t.ownerHasTime(used)
 }
 
 func (t *task) ownerHasTime(used time.Duration) bool {
 	o := t.own
+	if o.esc.step == Suspended {
+		return false
+	}
+	if o.share == 0 {
+		return true
+	}
 	left := o.credit(t.s.frame, t.s.limit) - used
 	if used == 0 && left >= o.grant(t.s.limit) {
 		return true
@@ -169,4 +193,10 @@ func (t *task) ownerHasTime(used time.Duration) bool {
 		need = t.acct.Chunk()
 	}
 	return left > 0 && left >= need
+}
+
+// pollable reports whether the predicates of o's tasks may be polled now:
+// o is not suspended, and not in debt.
+func (o *owner) pollable(f uint64, limit time.Duration) bool {
+	return o.esc.step != Suspended && (o.share == 0 || o.credit(f, limit) > 0)
 }

@@ -15,7 +15,7 @@ import (
 func TestPredicateCharged(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		var warns []sched.Warning
-		w := newWorld(t, 10*time.Millisecond, sched.WithWatchdog(5*time.Millisecond, func(wn sched.Warning) { warns = append(warns, wn) }))
+		w := newWorld(t, 10*time.Millisecond, noEscalation, sched.WithWatchdog(5*time.Millisecond, func(wn sched.Warning) { warns = append(warns, wn) }))
 		w.s.SetBudgetShare("A", 0.1) // 1ms of each 10ms frame
 		polls := 0
 		w.spawn("A", "slow predicate", func(self *sched.Self) (any, error) {

@@ -56,9 +56,11 @@ type Scheduler struct {
 	judged             time.Time // the instant conditions are judged at (see judgeNow)
 	liveHead, liveTail *task
 	owners             map[string]*owner
-	acting             *owner // the owner whose code runs outside any task (RunAs)
-	actingIn           *task  // the task running when RunAs began (see taskCode)
-	taskLimit          int    // default cap on an owner's live tasks, 0 for none
+	acting             *owner           // the owner whose code runs outside any task (RunAs)
+	actingIn           *task            // the task running when RunAs began (see taskCode)
+	taskLimit          int              // default cap on an owner's live tasks, 0 for none
+	escalation         EscalationPolicy // of owners not given one (WithEscalation), normalized
+	escalated          []*owner         // owners above NoEscalation, in the order they were first warned
 	finishedHooks      []*func(FinishEvent)
 
 	idle      []*worker // workers waiting for a task (see worker)
@@ -99,9 +101,10 @@ func WithTrace(f func(Event)) Option { return func(s *Scheduler) { s.trace = f }
 // New returns a scheduler with no tasks, at frame 0.
 func New(opts ...Option) *Scheduler {
 	s := &Scheduler{
-		clk:    clock.New(),
-		budget: DefaultBudget,
-		owners: map[string]*owner{},
+		clk:        clock.New(),
+		budget:     DefaultBudget,
+		owners:     map[string]*owner{},
+		escalation: defaultEscalation,
 		onError: func(e TaskError) {
 			slog.Error("task failed", "owner", e.Owner, "task", e.Task, "frame", e.Frame, "err", e.Err)
 		},
@@ -228,6 +231,9 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	s.stats = FrameStats{Frame: s.frame, Budget: limit}
 	s.frameEnded = false
 	s.applyCollected()
+	if len(s.escalated) > 0 {
+		s.review()
+	}
 	s.later.moveTo(&s.ready)
 	now := start
 	if s.wakeDue(start) {
@@ -330,11 +336,16 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 		t.outcome = finished
 		t.releaseCoroutine()
 	}
+	overruns := 0
 	if s.warnAfter > 0 && took >= s.warnAfter {
-		s.warnSlow(t, took)
+		overruns = s.overrun(t)
+		s.warnSlow(t, took, overruns)
 	}
 	if s.trace != nil {
 		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome.String()})
+	}
+	if overruns > 0 {
+		s.escalate(t, overruns) // after the slice's event: it may stop t
 	}
 	if len(s.outside) > 0 {
 		s.runOutside()

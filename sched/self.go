@@ -34,6 +34,17 @@ const (
 	// SlowPredicate: polling the predicates a task waits for took the
 	// watchdog's threshold or longer (WithWatchdog).
 	SlowPredicate
+	// Escalated: an owner that kept overrunning moved up to Step
+	// (Throttled, Suspended; see EscalationPolicy); Task is the task whose
+	// overrun moved it. Its first overrun's own warning (SlowSlice,
+	// SlowPredicate, with Step Warned) is the Warned step's.
+	Escalated
+	// Relaxed: an owner moved down to Step: its suspension ended
+	// (Probation), or it went a window without overrun.
+	Relaxed
+	// Killed: the task of an owner on Probation overran once too often and
+	// was stopped with an error matching ErrOverrun.
+	Killed
 )
 
 // Warning is something the host should know about a task that is not an
@@ -53,11 +64,24 @@ type Warning struct {
 	// binding gives the Lua stack of the Breath or Wait that ended the
 	// slice); empty when none was given or the task finished in that slice.
 	Traceback string
+
+	// Escalation (Escalated, Relaxed, Killed; SlowSlice and SlowPredicate
+	// when escalation counted the overrun): the owner's escalation step as
+	// the warning goes out; the overruns in its window, this one included,
+	// counted up to the policy's largest threshold (not for Relaxed); the
+	// window's and a suspension's length in frames; and the budget share in
+	// force for the owner (0: no cap).
+	Step       EscalationStep
+	Overruns   int
+	Window     int
+	Suspension int
+	Share      float64
 }
 
 // Message says what happened, in a line, without the task's name:
 // "slice ran 12ms without breathing", "stopped: no handle held (handle
-// collected), created at game/loader.go:42".
+// collected), created at game/loader.go:42", "owner Bags throttled to 10%
+// of the budget after 3 overruns in 600 frames".
 func (w Warning) Message() string {
 	switch w.Kind {
 	case SlowSlice:
@@ -69,6 +93,8 @@ func (w Warning) Message() string {
 			return "stopped: handle collected"
 		}
 		return "stopped: handle collected (created at " + w.Created + ")"
+	case Escalated, Relaxed, Killed:
+		return w.escalationMessage()
 	}
 	return fmt.Sprintf("warning of kind %d", w.Kind)
 }
@@ -76,7 +102,10 @@ func (w Warning) Message() string {
 // WithWatchdog warns about every slice that ran for warn or longer: a task
 // that does not breathe often enough. f receives these SlowSlice warnings
 // and every other warning (as WithWarningHandler). Go tasks cannot be
-// preempted, so this only warns; the Lua binding also interrupts.
+// preempted, so this only warns; the Lua binding also interrupts. Such
+// slices, and predicate polls as long, are the overruns that escalation
+// counts (see EscalationPolicy): by default, an owner that keeps overrunning
+// is throttled, suspended, and has its tasks killed.
 func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 	return func(s *Scheduler) { s.warnAfter, s.onWarn = warn, f }
 }
@@ -87,12 +116,23 @@ func WithWatchdog(warn time.Duration, f func(Warning)) Option {
 // "warning handler", carrying a *PanicError; the scheduler goes on.
 func WithWarningHandler(f func(Warning)) Option { return func(s *Scheduler) { s.onWarn = f } }
 
-func (s *Scheduler) warnSlow(t *task, took time.Duration) {
+// warnSlow sends the SlowSlice warning of t's slice, which took took and
+// was its owner's n-th overrun in its escalation window (0: not counted).
+func (s *Scheduler) warnSlow(t *task, took time.Duration, n int) {
 	w := Warning{Kind: SlowSlice, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self}
 	if t.traceback != nil && t.state != Finished {
 		w.Traceback = t.traceback()
 	}
-	s.warn(w)
+	s.warn(w.counted(t.own, n))
+}
+
+// counted is w, the warning of an overrun of o, with o's escalation step
+// and its n overruns in its window, when escalation counted it (n > 0).
+func (w Warning) counted(o *owner, n int) Warning {
+	if n > 0 {
+		w.Step, w.Overruns, w.Window = o.esc.step, n, o.esc.policy.Window
+	}
+	return w
 }
 
 func (s *Scheduler) warn(w Warning) {

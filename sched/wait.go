@@ -227,8 +227,8 @@ func (s *Scheduler) poll() {
 			t.inPollList = false
 			continue
 		}
-		if t.own.share > 0 && t.own.credit(s.frame, s.limit) <= 0 {
-			keep = append(keep, t) // its owner is in debt: polled once it has time again
+		if t.own.gated && !t.own.pollable(s.frame, s.limit) {
+			keep = append(keep, t) // its owner is suspended or in debt: polled once it may run again
 			continue
 		}
 		start := s.elapsed()
@@ -241,7 +241,12 @@ func (s *Scheduler) poll() {
 			t.own.balance -= took
 		}
 		if s.warnAfter > 0 && took >= s.warnAfter {
-			s.warn(Warning{Kind: SlowPredicate, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self})
+			n := s.overrun(t)
+			w := Warning{Kind: SlowPredicate, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self}
+			s.warn(w.counted(t.own, n))
+			if n > 0 {
+				s.escalate(t, n)
+			}
 		}
 		if t.polled {
 			keep = append(keep, t)

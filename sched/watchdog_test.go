@@ -14,7 +14,7 @@ import (
 func TestWatchdogWarns(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		var got []string
-		w := newWorld(t, 10*time.Millisecond, sched.WithWatchdog(5*time.Millisecond, func(wn sched.Warning) {
+		w := newWorld(t, 10*time.Millisecond, noEscalation, sched.WithWatchdog(5*time.Millisecond, func(wn sched.Warning) {
 			got = append(got, fmt.Sprintf("f%d %s/%s %v %q", wn.Frame, wn.Owner, wn.Task, wn.Took, wn.Traceback))
 		}))
 		step := 0

@@ -275,13 +275,18 @@ func (r *run) errorLine(addon string, err error) {
 }
 
 // warnLine prints a warning (a task stopped because no code held its
-// handle, or with --warn-after a slice that did not breathe) and the task's
-// Lua traceback, if any, each line indented by a tab.
+// handle, or with --warn-after a slice that did not breathe and the
+// escalation of an addon that keeps doing so) and the task's Lua
+// traceback, if any, each line indented by a tab.
 func (r *run) warnLine(w sched.Warning) {
 	if r.ended {
 		return
 	}
-	r.line(fmt.Sprintf("%d\tWARN [%s] %s: %s", r.frame, w.Owner, w.Task, w.Message()))
+	if w.Task == "" { // an owner's escalation stepping down
+		r.line(fmt.Sprintf("%d\tWARN [%s] %s", r.frame, w.Owner, w.Message()))
+	} else {
+		r.line(fmt.Sprintf("%d\tWARN [%s] %s: %s", r.frame, w.Owner, w.Task, w.Message()))
+	}
 	for l := range strings.Lines(w.Traceback) {
 		r.line("\t" + strings.TrimRight(l, "\n"))
 	}

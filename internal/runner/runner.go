@@ -69,7 +69,8 @@ Runs each script as an addon (named after its file, without .lua) on a
 frame-budget scheduler, frame after frame, printing what the scripts print
 and every error as "<frame>	ERROR [<addon>] <message>" (with --warn-after,
 every watchdog warning as "<frame>	WARN [<addon>] <task>: <message>" and
-the Lua traceback, indented), and ends with
+the Lua traceback, indented, and the escalation of an addon that keeps
+running past it: throttled, suspended, its task killed), and ends with
 "<frame>	END	<reason>" (done, max or idle).
 
 flags:
@@ -86,7 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.frameTime, "frame-time", 100*time.Millisecond, "from the start of one frame to the start of the next")
 	fs.IntVar(&cfg.maxFrames, "max-frames", 2000, "end after this many frames")
 	fs.IntVar(&cfg.idleFrames, "idle-frames", 300, "end after this many frames in a row printed nothing (0: never)")
-	fs.DurationVar(&cfg.warnAfter, "warn-after", 0, "warn about every slice that runs this long without breathing (0: never)")
+	fs.DurationVar(&cfg.warnAfter, "warn-after", 0, "warn about every slice that runs this long without breathing, and escalate an addon that keeps doing so (0: never)")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of math.random in every addon")
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)

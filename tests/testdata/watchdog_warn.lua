@@ -2,8 +2,8 @@
 -- The watchdog's performance warning: a slice that runs past the warn
 -- threshold (--warn-after) without breathing is reported for its owner,
 -- with the Lua stack of the Breath or Wait that ended it (through nested
--- functions, and from inside a coroutine). The task goes on; slices under
--- the threshold raise nothing.
+-- functions, and from inside a coroutine). The task goes on; the third such
+-- slice throttles the addon (escalation). Slices under the threshold: nothing.
 local Task, Wait = blTasks.Task, blTasks.Wait
 
 local function parse(self, n)
