@@ -85,6 +85,9 @@ type AddonOptions struct {
 	// addon that stays over once that code has unwound is stopped
 	// (Addon.Stop). Trusted addons are not metered.
 	MemoryLimit int64
+	// Escalation, when not nil, is the addon's escalation policy
+	// (sched.Scheduler.SetEscalation) in place of the scheduler's.
+	Escalation *sched.EscalationPolicy
 	// Impersonate lets the addon create tasks owned by another addon
 	// (Task.Create(fn, "Other")) and control every addon's tasks, as RIFT
 	// let addons do (sched.Scheduler.SetImpersonation). Off by default: an
@@ -196,6 +199,9 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	}
 	if opts.Impersonate {
 		h.s.SetImpersonation(name, true)
+	}
+	if opts.Escalation != nil {
+		h.s.SetEscalation(name, *opts.Escalation)
 	}
 	h.addons = append(h.addons, a)
 	h.byName[name] = a
