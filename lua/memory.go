@@ -2,6 +2,7 @@ package lua
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime/metrics"
@@ -99,32 +100,43 @@ func (m *memWatch) begin() {
 
 // tick brings the estimate up to date with the allocation counter, and
 // measures when it could be over the limit.
-func (m *memWatch) tick() {
+func (m *memWatch) tick(ctx context.Context) {
 	m.steps = meterEvery
 	now := m.allocated()
 	m.since += int64(now - m.mark)
 	m.mark = now
-	m.check(0)
+	m.check(ctx, 0)
 }
 
 // check measures the addon when its estimate, with n bytes about to be
 // allocated, could be over the limit, and fails its running code when the
-// measure is.
-func (m *memWatch) check(n int64) {
+// measure is. ctx is the running code's context: the measure gives up
+// when the watchdog ends the code.
+func (m *memWatch) check(ctx context.Context, n int64) {
 	if m.over != nil || m.since+n < max(m.limit-m.used, m.limit/8) {
 		return
 	}
-	m.measure()
+	if !m.measure(ctx) {
+		return
+	}
 	if m.used+n > m.limit {
 		m.over = &MemoryError{Addon: m.a.name, Used: m.used + n, Limit: m.limit}
 	}
 }
 
-// measure takes a measure of the addon. What the walk allocates is not the
+// measure takes a measure of the addon, unless ctx (if not nil) ends
+// first, and reports whether it did. What the walk allocates is not the
 // addon's.
-func (m *memWatch) measure() {
-	m.used, m.since = m.a.measure(), 0
+func (m *memWatch) measure(ctx context.Context) bool {
+	if c, ok := ctx.(*meter); ok {
+		ctx = c.Context // its own Done would count, and measure again
+	}
+	used, ok := m.a.measure(ctx)
+	if ok {
+		m.used, m.since = used, 0
+	}
 	m.mark = m.allocated()
+	return ok
 }
 
 // charge accounts for n bytes that a built-in is about to allocate, and
@@ -134,7 +146,7 @@ func (m *memWatch) charge(L *glua.LState, n int64) {
 	if m.limit == 0 {
 		return
 	}
-	m.check(n)
+	m.check(L.Context(), n)
 	if m.over != nil {
 		L.RaiseError("%s", m.over.Error())
 	}
@@ -147,7 +159,7 @@ func (m *memWatch) settle() {
 	if m.over == nil {
 		return
 	}
-	m.measure()
+	m.measure(nil)
 	if m.used <= m.limit {
 		m.over = nil
 		return
@@ -170,7 +182,7 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 func (c *meter) Done() <-chan struct{} {
 	m := c.m
 	if m.steps--; m.steps < 0 {
-		m.tick()
+		m.tick(c.Context)
 	}
 	if m.over != nil {
 		return closed
@@ -236,9 +248,13 @@ func tableSize(t *glua.LTable) int64 {
 	return sizeTable + sizeValue*n(tableFields.array) + sizeEntry*(n(tableFields.dict)+n(tableFields.strdict)+n(tableFields.keys))
 }
 
-// measure walks what the addon's code can reach and returns its size.
-func (a *Addon) measure() int64 {
+// measure walks what the addon's code can reach and returns its size; it
+// gives up, and reports false, when ctx (if not nil) ends first.
+func (a *Addon) measure(ctx context.Context) (int64, bool) {
 	w := walk{seen: make(map[unsafe.Pointer]struct{}, a.mem.objects), strings: map[*byte]struct{}{}}
+	if ctx != nil {
+		w.done = ctx.Done()
+	}
 	L := a.L
 	w.push(L.G.Global, L.G.Registry, L.Env)
 	w.thread(L)
@@ -255,14 +271,17 @@ func (a *Addon) measure() int64 {
 		}
 	}
 	w.size += int64(len(a.pool)) * sizeThread
-	w.run(a)
+	if !w.run(a) {
+		return 0, false
+	}
 	a.mem.objects = len(w.seen)
-	return w.size
+	return w.size, true
 }
 
 // walk is a traversal of Lua values, with an explicit stack: a chain of a
 // million nested tables must not grow the Go stack.
 type walk struct {
+	done    <-chan struct{} // the running code's end, checked every walkCheck values
 	size    int64
 	stack   []glua.LValue
 	seen    map[unsafe.Pointer]struct{} // tables, functions, userdata, threads, prototypes
@@ -314,8 +333,20 @@ func (w *walk) str(s string) {
 	}
 }
 
-func (w *walk) run(a *Addon) {
-	for len(w.stack) > 0 {
+// walkCheck is how many values a walk takes between two looks at done.
+const walkCheck = 4096
+
+// run walks the stack's values and what they reach, and reports whether it
+// did before done.
+func (w *walk) run(a *Addon) bool {
+	for n := 1; len(w.stack) > 0; n++ {
+		if n%walkCheck == 0 && w.done != nil {
+			select {
+			case <-w.done:
+				return false
+			default:
+			}
+		}
 		v := w.stack[len(w.stack)-1]
 		w.stack = w.stack[:len(w.stack)-1]
 		switch v := v.(type) {
@@ -342,9 +373,14 @@ func (w *walk) run(a *Addon) {
 			if ok && r.h != nil && r.h.State() != sched.Finished {
 				w.size += sizeTask
 			} else if ok && r.h != nil {
-				if res, _ := r.h.Result(); res != nil {
+				switch res, err := r.h.Result(); { // what Result and Error give the addon
+				case err != nil:
+					if le := (*LuaError)(nil); errors.As(err, &le) && le.addon == a {
+						w.push(le.Value)
+					}
+				case res != nil:
 					if res, ok := res.(Results); ok && res.Addon == a {
-						w.push(res.Values...) // what Result gives the addon
+						w.push(res.Values...)
 					}
 				}
 			}
@@ -353,6 +389,7 @@ func (w *walk) run(a *Addon) {
 			w.thread(v)
 		}
 	}
+	return true
 }
 
 func (w *walk) proto(p *glua.FunctionProto) {

@@ -79,6 +79,38 @@ func TestMemoryLimit(t *testing.T) {
 				for i = 1, 1e6 do ts[i] = Task.Create(function() end) if i % 100 == 0 then self:Breath() end end
 			end):Start()`,
 			[]string{"A test:2: memory: addon A uses N KiB, over its limit of 4096 KiB"}, false},
+		{"keys set and cleared (gopher-lua keeps them)", `
+			Task.Create(function(self)
+				local t = {}
+				for i = 1, 1e8 do local k = i + 0.5 t[k] = true t[k] = nil end
+			end):Start()`,
+			[]string{"A test:2: memory: addon A uses N KiB, over its limit of 4096 KiB"}, false},
+		{"results kept through handles", `
+			Task.Create(function(self)
+				local hs = {}
+				for i = 1, 1e5 do
+					hs[i] = Task.Create(function() return {string.rep("r", 1000) .. i} end):Start()
+					self:Breath()
+				end
+			end):Start()`,
+			[]string{"A test:2: memory: addon A uses N KiB, over its limit of 4096 KiB"}, false},
+		{"a predicate keeping memory", `
+			kept = {}
+			Task.Create(function(self)
+				self:Wait(Wait.Predicate(function() for i = 1, 1000 do kept[#kept + 1] = {} end return false end))
+			end):Start()`,
+			[]string{ // outside tasks, the stop comes first: the caller reports the call's error after it returned
+				"A addon stopped: memory: addon A uses N KiB, over its limit of 4096 KiB",
+				"A predicate test:4: memory: addon A uses N KiB, over its limit of 4096 KiB",
+			}, true},
+		{"a handler keeping memory", `
+			kept = {}
+			blTasks.OnFinished(function() for i = 1, 1e5 do kept[#kept + 1] = {} end end)
+			Task.Create(function() end):Start()`,
+			[]string{
+				"A addon stopped: memory: addon A uses N KiB, over its limit of 4096 KiB",
+				"A OnFinished handler: memory: addon A uses N KiB, over its limit of 4096 KiB",
+			}, true},
 		{"big strings from built-ins", `
 			Task.Create(function(self)
 				local t = {}

@@ -203,7 +203,7 @@ func (lt *luaTask) slice(start bool) {
 		if start {
 			m.begin()
 		} else {
-			m.tick() // each slice is accounted for
+			m.tick(nil) // each slice is accounted for
 		}
 	}
 	if lt.a.h.cfg.KillAfter <= 0 {
