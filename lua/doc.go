@@ -97,9 +97,10 @@
 //
 // Memory: an untrusted addon keeps at most AddonOptions.MemoryLimit bytes
 // (DefaultMemoryLimit unless set; see memory.go). Code that takes it over
-// fails with a *MemoryError that pcall cannot swallow; an addon still over
-// once that code has unwound is stopped (Addon.Stop): its tasks are stopped
-// and none of its code runs again. Addon.Close removes an addon for good.
+// fails with a *MemoryError that pcall cannot swallow; an addon that still
+// keeps more than three quarters of its limit once that code has unwound is
+// stopped (Addon.Stop): its tasks are stopped and none of its code runs
+// again. Addon.Close removes an addon for good.
 //
 // Isolation: an untrusted addon has no getfenv or setfenv, and its
 // collectgarbage runs Go's collector at most once per 60 frames. OnFinished

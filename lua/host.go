@@ -404,7 +404,7 @@ func (a *Addon) Stop(err error) {
 	a.stopped = err
 	h := a.h
 	h.s.Outside(func() { // after the running task's own failure, if any
-		h.s.ReportError(a.name, "addon stopped", err)
+		h.s.ReportError(a.name, "addon", fmt.Errorf("addon stopped: %w", err))
 		var ours []*sched.Task
 		for t := range h.s.Tasks() {
 			if t.Owner() == a.name || h.madeBy[t.ID()] == a {

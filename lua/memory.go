@@ -37,8 +37,8 @@ import (
 // Code of an addon found over its limit fails with a *MemoryError: every
 // following instruction raises it again, so pcall cannot swallow it, until
 // the code has unwound. The addon is measured again then, without what
-// that code held on its stack; an addon still over its limit (what it keeps
-// in its globals) is stopped (Addon.Stop).
+// that code held on its stack; an addon that still keeps more than three
+// quarters of its limit (in its globals) is stopped (Addon.Stop).
 
 // DefaultMemoryLimit is the memory an untrusted addon may keep unless
 // AddonOptions.MemoryLimit says otherwise: far more than addons of a game
@@ -53,14 +53,18 @@ const meterEvery = 512
 
 // MemoryError is the error of an addon's code that went over the addon's
 // memory limit (AddonOptions.MemoryLimit), and of the addon stopped because
-// it stayed over.
+// it kept most of it afterwards.
 type MemoryError struct {
 	Addon string
 	Used  int64 // what the addon kept when measured, in bytes
 	Limit int64
+	Kept  bool // the addon was stopped: Used is what it kept once the code that went over had ended
 }
 
 func (e *MemoryError) Error() string {
+	if e.Kept {
+		return fmt.Sprintf("memory: addon %s keeps %d KiB of its %d KiB limit once the code that went over has ended", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
+	}
 	return fmt.Sprintf("memory: addon %s uses %d KiB, over its limit of %d KiB", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
 }
 
@@ -154,19 +158,25 @@ func (m *memWatch) charge(L *glua.LState, n int64) {
 }
 
 // settle ends the failing of code that went over, once it has unwound: the
-// addon is measured without it, and stopped when it still is over.
+// addon is measured without it, and stopped when it keeps more than
+// stopAt of its limit: with so little room its code would go on failing.
+// (Where code goes over depends on when the measures happen, which the
+// runtime's allocation counter decides; a margin, rather than the limit
+// itself, makes the addon's fate the same from run to run.)
 func (m *memWatch) settle() {
 	if m.over == nil {
 		return
 	}
 	m.measure(nil)
-	if m.used <= m.limit {
-		m.over = nil
-		return
+	m.over = nil
+	if float64(m.used) > stopAt*float64(m.limit) {
+		m.a.Stop(&MemoryError{Addon: m.a.name, Used: m.used, Limit: m.limit, Kept: true})
 	}
-	m.over.Used = m.used
-	m.a.Stop(m.over)
 }
+
+// stopAt is the share of its limit an addon may keep once code that went
+// over has ended without being stopped.
+const stopAt = 0.75
 
 // meter is the context of an untrusted addon's threads: the context it
 // wraps (which the watchdog and stops cancel), and the addon's meter.

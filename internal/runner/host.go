@@ -110,7 +110,7 @@ func (r *run) loadScript(path string) error {
 		return err
 	}
 	// RIFT let an addon create tasks in another addon's name.
-	a, err := r.h.NewAddon(r.cfg.addonName(path), lua.AddonOptions{Impersonate: r.rift != nil})
+	a, err := r.h.NewAddon(r.cfg.addonName(path), lua.AddonOptions{Impersonate: r.rift != nil, MemoryLimit: int64(r.cfg.memory) << 20})
 	if err != nil {
 		return err
 	}

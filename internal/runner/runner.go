@@ -28,6 +28,7 @@ type config struct {
 	seed       uint64
 	addon      string
 	host       string
+	memory     int // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
 	scripts    []string
 	killAfter  time.Duration // killAfter, but in tests
 }
@@ -91,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of math.random in every addon")
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
+	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
