@@ -223,3 +223,30 @@ func hooked(gone *weak.Pointer[[1 << 16]byte]) sched.Body {
 		return nil, nil
 	}
 }
+
+// TestOutsidePanic: a panic in a function run with Outside is reported as
+// a host hook's, and the frame goes on.
+func TestOutsidePanic(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 100*ms)
+		w.start("A", "a", func(self *sched.Self) (any, error) {
+			self.Scheduler().Outside(func() { panic("outside boom") })
+			return nil, nil
+		})
+		ran := false
+		w.start("B", "b", func(*sched.Self) (any, error) { ran = true; return nil, nil })
+		w.s.Outside(func() { panic("between frames") })
+		w.frames(1)
+		if !ran {
+			t.Error("the frame did not go on after the panic")
+		}
+		var got []string
+		for _, e := range w.errs {
+			got = append(got, e.Owner+" "+e.Task+": "+e.Err.Error())
+		}
+		want := []string{"host outside function: panic: between frames", "host outside function: panic: outside boom"}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}

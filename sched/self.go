@@ -179,10 +179,11 @@ func (s *Scheduler) ReportError(owner, what string, err error) {
 // task is running, otherwise as soon as the running task's slice ends (or
 // the stopped task's unwinding does), in the order of the calls. Hosts use
 // it for script code, such as event handlers, that must not run inside the
-// task whose doing triggered it.
+// task whose doing triggered it. A panic in f is recovered and sent to the
+// error handler as a TaskError of HostOwner named "outside function".
 func (s *Scheduler) Outside(f func()) {
 	if s.current == nil {
-		f()
+		s.callOutside(f)
 		return
 	}
 	s.outside = append(s.outside, f)
@@ -192,6 +193,12 @@ func (s *Scheduler) runOutside() {
 	for len(s.outside) > 0 && s.current == nil {
 		f := s.outside[0]
 		s.outside = s.outside[1:]
-		f()
+		s.callOutside(f)
 	}
+}
+
+// callOutside calls f, a host hook: its panic is reported, as a hook's.
+func (s *Scheduler) callOutside(f func()) {
+	defer s.recoverHook("outside function")
+	f()
 }
