@@ -178,6 +178,12 @@ func chain(name string, f func(*sched.Task) error) glua.LGFunction {
 func parks(L *glua.LState, h *Host, f func()) {
 	if L.Parent != nil { // a Lua coroutine: no other task may resume it while it is parked
 		h.parked[L] = true
+		lt := h.ownTask(L)
+		if lt != nil {
+			prev := lt.co
+			lt.co = L // where a stop unwinds the task from (see luaTask.unwinding)
+			defer func() { lt.co = prev }()
+		}
 		defer delete(h.parked, L)
 	}
 	f()

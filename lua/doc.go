@@ -31,6 +31,8 @@
 // Each task runs on its own Lua thread, parked on the Go side, so Breath,
 // Wait, Result and Stop work anywhere in the task: inside pcall, metamethods,
 // iterators, table.sort comparators and Go functions that call back into Lua.
+// Closures a task made keep their variables however it ends (returned,
+// failed, stopped, killed by the watchdog), with the values they had then.
 // A task has one handle per addon: the value Create returned, its
 // function's self, Task.Current(), Parent/Children and the finished event's
 // task are the same userdata (rawequal; usable as a table key) for as long as

@@ -89,9 +89,11 @@ func (a *Addon) handle(h *sched.Task) *glua.LUserData {
 type luaTask struct {
 	a      *Addon
 	th     *glua.LState
-	fn     *glua.LFunction    // the task's function
+	fn     *glua.LFunction // the task's function
+	self   *sched.Self
 	cancel context.CancelFunc // ends the thread's context: nil for trusted addons
 	view   *glua.LUserData    // a scoped task's view of itself, else nil
+	co     *glua.LState       // the Lua coroutine the task is parked in, if any (see parks)
 
 	// The watchdog: kill fires KillAfter into each slice. mu orders its
 	// callback (on a timer goroutine with the real clock) against the slice
@@ -109,7 +111,7 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 			return nil, a.stopped
 		}
 		lt := a.newTask()
-		lt.fn = fn
+		lt.fn, lt.self = fn, self
 		a.h.running[self.ID()] = lt
 		defer delete(a.h.running, self.ID())
 		th := lt.th
@@ -231,11 +233,62 @@ func (lt *luaTask) interrupt() {
 }
 
 // stopped ends the thread's context of a task that was stopped, so that
-// Lua code that catches the stop with pcall cannot go on.
+// Lua code that catches the stop with pcall cannot go on, and has the
+// stop's unwinding close the task's upvalues first (see unwinding). It is
+// called as the task finishes, before its body unwinds.
 func (lt *luaTask) stopped() {
 	if lt.cancel != nil {
 		lt.cancel()
 	}
+	lt.self.OnUnwind(lt.unwinding)
+}
+
+// unwinding closes the open upvalues of the Lua frames that a stop is about
+// to unwind, from the innermost thread (the coroutine the task parked in,
+// else its own thread) through the threads that resumed it to the task's
+// own: closures the task made keep their variables, with the values they
+// have at the stop.
+//
+// The stop unwinds the frames with a Go panic. gopher-lua's PCall (the
+// task's, and every pcall's the panic passes through) recovers it and
+// clears the registry above the call without closing the upvalues that
+// point into it (gopher-lua closes them only where a Lua error is raised),
+// so such a closure read a Go nil: "invalid memory address or nil pointer
+// dereference". Raising the stop as a Lua error instead would close them
+// on the innermost thread only, and not inside an xpcall, so this closing
+// would be needed anyway; it would also change how the stop travels through
+// pcall, coroutines and the scheduler. Closing them here leaves the
+// unwinding as it was, and costs nothing until a stop. (A trusted task that
+// swallows the stop with pcall and goes on writes its variables, not the
+// closed copies, as after any error that gopher-lua's pcall catches.)
+func (lt *luaTask) unwinding() {
+	th := lt.co
+	for ; th != nil && th != lt.th; th = th.Parent {
+		closeUpvalues(th)
+	}
+	closeUpvalues(lt.th)
+}
+
+// closeUpvalues closes the open upvalues of th's Lua frames, through
+// gopher-lua's own error path: a protected call on top of th's frames
+// raises a Lua error, which closes them, and the call's recovery leaves the
+// frames as they were. gopher-lua skips the closing while an xpcall's
+// handler is set, a note that a protected call clears when it returns: the
+// first call clears it.
+func closeUpvalues(th *glua.LState) {
+	th.GPCall(func(*glua.LState) int { return 0 }, glua.LNil)
+	th.GPCall(raiseToClose, glua.LNil)
+}
+
+// raiseToClose raises a Lua error. Its Panic (what Error calls, which the
+// protected call restores) raises it with a traceback already, so that the
+// protected call does not make one, walking every frame.
+func raiseToClose(L *glua.LState) int {
+	L.Panic = func(*glua.LState) {
+		panic(&glua.ApiError{Type: glua.ApiErrorRun, Object: glua.LNil, StackTrace: "closing upvalues"})
+	}
+	L.Error(glua.LNil, 0)
+	return 0
 }
 
 // maxTraceback bounds the levels of a traceback: deeper stacks keep their

@@ -163,6 +163,14 @@ func (t *Self) Slices() int { return t.t.acct.Slices }
 // library recovers it as an error (gopher-lua's pcall does).
 func (unwind) Error() string { return "task stopped" }
 
+// OnUnwind sets a function called each time a stop begins to unwind the
+// task's body, on the body's own stack, where the code that parked (or
+// stopped itself) called into the scheduler: for a host binding that must
+// clean up the state of script code before the unwinding passes through it
+// (the Lua binding closes the Lua upvalues of the frames it unwinds). f
+// must not call the task's Breath, Wait, Yield or Suspend.
+func (t *Self) OnUnwind(f func()) { t.t.onUnwind = f }
+
 // OnSlice sets a function called on the frame goroutine when each of the
 // task's slices starts (true) and ends (false), for a host binding that
 // keeps per-slice state, such as a watchdog timer.

@@ -65,6 +65,7 @@ type task struct {
 	w         *worker          // the coroutine running body, from its first slice until it ends
 	onSlice   func(start bool) // Self.OnSlice
 	traceback func() string    // Self.SetTraceback
+	onUnwind  func()           // Self.OnUnwind
 	outcome   outcome          // how its last slice ended, for the trace
 	onStack   bool             // its coroutine is executing (it is current, or stopping another task)
 	unwinding bool             // a stop is unwinding its body
@@ -359,5 +360,8 @@ func (t *task) park(why outcome) {
 // unwind ends the running body of a stopped task.
 func (t *task) unwind() {
 	t.unwinding = true
+	if t.onUnwind != nil {
+		t.onUnwind()
+	}
 	panic(unwind{})
 }
