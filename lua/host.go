@@ -136,6 +136,11 @@ type Addon struct {
 	swept   int                                     // len(handles) after the last sweep
 	base    context.Context                         // L's context outside watched calls: nil for trusted addons
 	watch   callWatch                               // the watchdog of calls on L
+	guard   *glua.LFunction                         // concat, which an untrusted addon's compiled code calls for ..
+	// onAlloc, when set, is told of each string guarded concatenation is
+	// about to build; another change will make it count the bytes against
+	// the addon's memory budget.
+	onAlloc allocHook
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -163,6 +168,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		// Threads inherit the context, so every task can be interrupted.
 		a.base = context.Background()
 		a.L.SetContext(a.base)
+		a.guard = a.L.NewFunction(a.concat)
 	}
 	a.openSandbox()
 	a.installAPI()
@@ -204,8 +210,10 @@ func (a *Addon) Name() string { return a.name }
 func (a *Addon) State() *glua.LState { return a.L }
 
 // DoString runs src as the addon's code; chunk names it in error messages.
+// An untrusted addon's code is compiled with guarded concatenation (see
+// compile.go).
 func (a *Addon) DoString(chunk, src string) error {
-	fn, err := a.L.Load(strings.NewReader(src), chunk)
+	fn, err := a.load(a.L, strings.NewReader(src), chunk)
 	if err != nil {
 		return err
 	}
@@ -232,7 +240,7 @@ func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
 			for _, v := range args {
 				a.L.Push(v)
 			}
-			return a.L.PCall(len(args), 0, nil)
+			return pcall(a.L, len(args), 0)
 		})
 	})
 	return err
