@@ -68,7 +68,8 @@ type AddonOptions struct {
 	// up to 1.6x faster, but the watchdog cannot interrupt it, and a stopped
 	// task that swallows every error with pcall in a loop cannot be ended.
 	Trusted bool
-	// AllowLoad keeps load, loadstring, dofile and loadfile.
+	// AllowLoad keeps load, loadstring, dofile and loadfile; an untrusted
+	// addon's compile with guarded concatenation, as DoString does.
 	AllowLoad bool
 	// BudgetShare caps the share of each frame's budget the addon's tasks
 	// use, on average (sched.Scheduler.SetBudgetShare); 0 for no cap.
@@ -206,7 +207,10 @@ const (
 // Name is the addon's name.
 func (a *Addon) Name() string { return a.name }
 
-// State is the addon's main Lua state, for the host's own bindings.
+// State is the addon's main Lua state, for the host's own bindings. Code
+// the host compiles on it itself (L.Load, L.DoString) is compiled by
+// gopher-lua, with an unbounded `..`: run an untrusted addon's code with
+// DoString.
 func (a *Addon) State() *glua.LState { return a.L }
 
 // DoString runs src as the addon's code; chunk names it in error messages.
