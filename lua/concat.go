@@ -27,19 +27,18 @@ type allocHook func(L *glua.LState, n int64)
 // "..: the result would be over 16 MiB" for a run longer than maxString,
 // and tells a.onAlloc of each run before joining it.
 func (a *Addon) concat(L *glua.LState) int {
-	if L.GetTop() == 2 { // the common case, a .. b of two strings, without the general loop
-		if x, ok := L.Get(1).(glua.LString); ok {
-			if y, ok := L.Get(2).(glua.LString); ok {
-				n := int64(len(x)) + int64(len(y))
-				if n > maxString {
-					tooLong(L, "..")
-				}
-				if a.onAlloc != nil {
-					a.onAlloc(L, n)
-				}
-				L.Push(x + y)
-				return 1
+	if L.GetTop() == 2 { // the common case, a .. b of strings or numbers, without the general loop
+		if x, y := L.Get(1), L.Get(2); glua.LVCanConvToString(x) && glua.LVCanConvToString(y) {
+			xs, ys := glua.LVAsString(x), glua.LVAsString(y)
+			n := int64(len(xs)) + int64(len(ys))
+			if n > maxString {
+				tooLong(L, "..")
 			}
+			if a.onAlloc != nil {
+				a.onAlloc(L, n)
+			}
+			L.Push(glua.LString(xs + ys))
+			return 1
 		}
 	}
 	i := L.GetTop() - 1 // the next left operand
