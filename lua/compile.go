@@ -127,58 +127,58 @@ func guardStmts(stmts []ast.Stmt) error {
 }
 
 func guardStmt(s ast.Stmt) error {
-	var errs guardErr
+	var g guarder
 	switch s := s.(type) {
 	case *ast.AssignStmt:
-		errs.exprs(s.Lhs)
-		errs.exprs(s.Rhs)
+		g.exprs(s.Lhs)
+		g.exprs(s.Rhs)
 	case *ast.LocalAssignStmt:
-		errs.exprs(s.Exprs)
+		g.exprs(s.Exprs)
 	case *ast.FuncCallStmt:
-		s.Expr = errs.expr(s.Expr)
+		s.Expr = g.expr(s.Expr)
 	case *ast.DoBlockStmt:
-		errs.stmts(s.Stmts)
+		g.stmts(s.Stmts)
 	case *ast.WhileStmt:
-		s.Condition = errs.expr(s.Condition)
-		errs.stmts(s.Stmts)
+		s.Condition = g.expr(s.Condition)
+		g.stmts(s.Stmts)
 	case *ast.RepeatStmt:
-		errs.stmts(s.Stmts)
-		s.Condition = errs.expr(s.Condition)
+		g.stmts(s.Stmts)
+		s.Condition = g.expr(s.Condition)
 	case *ast.IfStmt:
-		s.Condition = errs.expr(s.Condition)
-		errs.stmts(s.Then)
-		errs.stmts(s.Else)
+		s.Condition = g.expr(s.Condition)
+		g.stmts(s.Then)
+		g.stmts(s.Else)
 	case *ast.NumberForStmt:
-		s.Init = errs.expr(s.Init)
-		s.Limit = errs.expr(s.Limit)
-		s.Step = errs.expr(s.Step)
-		errs.stmts(s.Stmts)
+		s.Init = g.expr(s.Init)
+		s.Limit = g.expr(s.Limit)
+		s.Step = g.expr(s.Step)
+		g.stmts(s.Stmts)
 	case *ast.GenericForStmt:
-		errs.exprs(s.Exprs)
-		errs.stmts(s.Stmts)
+		g.exprs(s.Exprs)
+		g.stmts(s.Stmts)
 	case *ast.FuncDefStmt:
-		s.Name.Func = errs.expr(s.Name.Func)
-		s.Name.Receiver = errs.expr(s.Name.Receiver)
-		errs.stmts(s.Func.Stmts)
+		s.Name.Func = g.expr(s.Name.Func)
+		s.Name.Receiver = g.expr(s.Name.Receiver)
+		g.stmts(s.Func.Stmts)
 	case *ast.ReturnStmt:
-		errs.exprs(s.Exprs)
+		g.exprs(s.Exprs)
 	case *ast.BreakStmt, *ast.LabelStmt, *ast.GotoStmt:
 	default:
 		return fmt.Errorf("line %d: guarded concatenation: unknown statement %T", s.Line(), s)
 	}
-	return errs.err
+	return g.err
 }
 
-// guardErr walks expressions and keeps the first error.
-type guardErr struct{ err error }
+// guarder rewrites expressions and keeps the first error.
+type guarder struct{ err error }
 
-func (g *guardErr) stmts(stmts []ast.Stmt) {
+func (g *guarder) stmts(stmts []ast.Stmt) {
 	if g.err == nil {
 		g.err = guardStmts(stmts)
 	}
 }
 
-func (g *guardErr) exprs(exprs []ast.Expr) {
+func (g *guarder) exprs(exprs []ast.Expr) {
 	for i, e := range exprs {
 		exprs[i] = g.expr(e)
 	}
@@ -186,7 +186,7 @@ func (g *guardErr) exprs(exprs []ast.Expr) {
 
 // expr is e with its concatenations guarded: itself, changed in place, or
 // the guard's call that replaces it. A nil e (an optional part) is nil.
-func (g *guardErr) expr(e ast.Expr) ast.Expr {
+func (g *guarder) expr(e ast.Expr) ast.Expr {
 	switch e := e.(type) {
 	case nil:
 	case *ast.NilExpr, *ast.TrueExpr, *ast.FalseExpr, *ast.NumberExpr, *ast.StringExpr, *ast.Comma3Expr, *ast.IdentExpr:
@@ -234,7 +234,7 @@ func (g *guardErr) expr(e ast.Expr) ast.Expr {
 // instruction; a chain in parentheses on the left, (a .. b) .. c, is a
 // concatenation of its own, as in gopher-lua. The call has e's lines, so
 // errors name e's line, and gives exactly one value (it is no tail call).
-func (g *guardErr) concat(e *ast.StringConcatOpExpr) ast.Expr {
+func (g *guarder) concat(e *ast.StringConcatOpExpr) ast.Expr {
 	var args []ast.Expr
 	var last ast.Expr = e
 	for c, ok := last.(*ast.StringConcatOpExpr); ok; c, ok = last.(*ast.StringConcatOpExpr) {

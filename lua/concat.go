@@ -27,19 +27,8 @@ type allocHook func(L *glua.LState, n int64)
 // "..: the result would be over 16 MiB" for a run longer than maxString,
 // and tells a.onAlloc of each run before joining it.
 func (a *Addon) concat(L *glua.LState) int {
-	if L.GetTop() == 2 { // the common case, a .. b of strings or numbers, without the general loop
-		if x, y := L.Get(1), L.Get(2); glua.LVCanConvToString(x) && glua.LVCanConvToString(y) {
-			xs, ys := glua.LVAsString(x), glua.LVAsString(y)
-			n := int64(len(xs)) + int64(len(ys))
-			if n > maxString {
-				tooLong(L, "..")
-			}
-			if a.onAlloc != nil {
-				a.onAlloc(L, n)
-			}
-			L.Push(glua.LString(xs + ys))
-			return 1
-		}
+	if L.GetTop() == 2 && a.pair(L) {
+		return 1
 	}
 	i := L.GetTop() - 1 // the next left operand
 	rhs := L.Get(i + 1)
@@ -68,6 +57,26 @@ func (a *Addon) concat(L *glua.LState) int {
 	}
 	L.Push(rhs)
 	return 1
+}
+
+// pair pushes a .. b when both are strings or numbers, the common case,
+// without the general loop (which costs 7 to 17 ns more), and reports
+// whether it did.
+func (a *Addon) pair(L *glua.LState) bool {
+	x, y := L.Get(1), L.Get(2)
+	if !glua.LVCanConvToString(x) || !glua.LVCanConvToString(y) {
+		return false
+	}
+	xs, ys := glua.LVAsString(x), glua.LVAsString(y)
+	n := int64(len(xs)) + int64(len(ys))
+	if n > maxString {
+		tooLong(L, "..")
+	}
+	if a.onAlloc != nil {
+		a.onAlloc(L, n)
+	}
+	L.Push(glua.LString(xs + ys))
+	return true
 }
 
 // join is the string of the operands from to to (strings or numbers) and
