@@ -93,7 +93,7 @@ func (a *Addon) predicate(name string, fn *glua.LFunction) func() bool {
 		a.h.s.RunAs(a.name, func() {
 			err := a.Watch(func() error {
 				L.Push(fn)
-				if err := L.PCall(0, 1, nil); err != nil {
+				if err := pcall(L, 0, 1); err != nil {
 					return err
 				}
 				met = glua.LVAsBool(L.Get(-1))

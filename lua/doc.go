@@ -95,7 +95,13 @@
 // matcher (package lua/internal/luapat), which the watchdog ends as it ends
 // a loop, with a bounded backtracking stack ("string.find: pattern too
 // complex"); gsub refuses a result over 16 MiB. They behave as
-// gopher-lua's, quirks included (see patterns.go).
+// gopher-lua's, quirks included (see patterns.go). So does `..`: an
+// untrusted addon's code (DoString, DoFile, and load, loadstring, loadfile
+// and dofile with AllowLoad) is compiled so that each concatenation calls a
+// guard that does what gopher-lua's `..` does, metamethods, errors, lines
+// and tracebacks included, but refuses a result over 16 MiB before
+// building it ("..: the result would be over 16 MiB"), where
+// `s = s .. s` forty times would end the host with a fatal out of memory.
 //
 // Memory: an untrusted addon keeps at most AddonOptions.MemoryLimit bytes
 // (DefaultMemoryLimit unless set; see memory.go). Code that takes it over

@@ -69,7 +69,8 @@ type AddonOptions struct {
 	// up to 1.6x faster, but the watchdog cannot interrupt it, and a stopped
 	// task that swallows every error with pcall in a loop cannot be ended.
 	Trusted bool
-	// AllowLoad keeps load, loadstring, dofile and loadfile.
+	// AllowLoad keeps load, loadstring, dofile and loadfile; an untrusted
+	// addon's compile with guarded concatenation, as DoString does.
 	AllowLoad bool
 	// BudgetShare caps the share of each frame's budget the addon's tasks
 	// use, on average (sched.Scheduler.SetBudgetShare); 0 for no cap.
@@ -149,6 +150,8 @@ type Addon struct {
 	mem     memWatch                                // the memory budget of an untrusted addon
 	stopped error                                   // why the addon was stopped (Stop), else nil
 	cancel  context.CancelFunc                      // cancels base, at Close
+	guard   *glua.LFunction                         // concat, which an untrusted addon's compiled code calls for ..
+	onAlloc allocHook                               // told of each string guarded concatenation builds: the memory budget's charge
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -179,12 +182,16 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		case limit == 0:
 			a.mem.init(a, DefaultMemoryLimit)
 		}
+		if a.mem.limit > 0 {
+			a.onAlloc = a.mem.charge
+		}
 		// Threads inherit the context, so every task can be interrupted. A
 		// cancellable one, so that a meter's children register with it
 		// rather than each being watched by a goroutine.
 		ctx, cancel := context.WithCancel(context.Background())
 		a.base, a.cancel = a.metered(ctx), cancel
 		a.L.SetContext(a.base)
+		a.guard = a.L.NewFunction(a.concat)
 	}
 	a.openSandbox()
 	a.installAPI()
@@ -225,12 +232,17 @@ const (
 // Name is the addon's name.
 func (a *Addon) Name() string { return a.name }
 
-// State is the addon's main Lua state, for the host's own bindings.
+// State is the addon's main Lua state, for the host's own bindings. Code
+// the host compiles on it itself (L.Load, L.DoString) is compiled by
+// gopher-lua, with an unbounded `..`: run an untrusted addon's code with
+// DoString.
 func (a *Addon) State() *glua.LState { return a.L }
 
 // DoString runs src as the addon's code; chunk names it in error messages.
+// An untrusted addon's code is compiled with guarded concatenation (see
+// compile.go).
 func (a *Addon) DoString(chunk, src string) error {
-	fn, err := a.L.Load(strings.NewReader(src), chunk)
+	fn, err := a.load(a.L, strings.NewReader(src), chunk)
 	if err != nil {
 		return err
 	}
@@ -257,7 +269,7 @@ func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
 			for _, v := range args {
 				a.L.Push(v)
 			}
-			return a.L.PCall(len(args), 0, nil)
+			return pcall(a.L, len(args), 0)
 		})
 	})
 	return err

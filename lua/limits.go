@@ -25,10 +25,15 @@ import (
 //     few thousand steps, so the watchdog ends a pattern that backtracks
 //     for hours (string.rep("a-", 12).."b" over 40 "a"s), and whose
 //     backtracking stack is bounded ("pattern too complex"); gsub builds
-//     its result in one buffer and refuses one over maxString bytes.
+//     its result in one buffer and refuses one over maxString bytes;
+//   - the `..` operator, one VM instruction that gopher-lua gives no hook,
+//     is compiled into a call of a guard that refuses a result over
+//     maxString bytes before building it (concat.go, compile.go): "..: the
+//     result would be over 16 MiB".
 //
 // Each refusal is a Lua error naming the function and the limit. Trusted
-// addons keep gopher-lua's built-ins: nothing interrupts them anyway.
+// addons keep gopher-lua's built-ins and `..`: nothing interrupts them
+// anyway.
 const (
 	maxString  = 16 << 20
 	maxResults = 8000

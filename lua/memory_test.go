@@ -111,6 +111,12 @@ func TestMemoryLimit(t *testing.T) {
 				"A addon: addon stopped: memory: addon A keeps N KiB of its 4096 KiB limit once the code that went over has ended",
 				"A OnFinished handler: memory: addon A uses N KiB, over its limit of 4096 KiB",
 			}, true},
+		{"big strings built with ..", `
+			Task.Create(function(self)
+				local s, t = string.rep("c", 2^16), {}
+				for i = 1, 1000 do t[i] = s .. s .. i end
+			end):Start()`,
+			[]string{"A test:2: memory: addon A uses N KiB, over its limit of 4096 KiB"}, false},
 		{"big strings from built-ins", `
 			Task.Create(function(self)
 				local t = {}

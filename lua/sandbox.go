@@ -34,10 +34,13 @@ func (a *Addon) openSandbox() {
 	ud.Value = a
 	L.G.Registry.RawSetString(addonKey, ud)
 
-	if !a.opts.AllowLoad {
+	switch {
+	case !a.opts.AllowLoad:
 		for _, name := range []string{"dofile", "loadfile", "load", "loadstring"} {
 			L.SetGlobal(name, glua.LNil)
 		}
+	case !a.opts.Trusted:
+		a.guardLoaders()
 	}
 	if pkg, ok := L.GetGlobal("package").(*glua.LTable); ok {
 		pkg.RawSetString("path", glua.LString(""))

@@ -131,7 +131,7 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 			lt.slice(true)
 			self.OnSlice(lt.slice)
 		}
-		err := th.PCall(1, glua.MultRet, nil)
+		err := pcall(th, 1, glua.MultRet)
 		lt.slice(false)
 		switch {
 		case a.mem.over != nil:
@@ -320,6 +320,9 @@ func stackLevels(th *glua.LState, levels []string) []string {
 		}
 		if _, err := th.GetInfo("nSl", dbg, glua.LNil); err != nil {
 			return levels
+		}
+		if dbg.What == "G" && dbg.Name == guardName {
+			continue // the concatenation guard, which stands for an instruction
 		}
 		where := "[G]:"
 		if dbg.CurrentLine >= 0 {
