@@ -118,16 +118,20 @@ func patchGuard(proto *glua.FunctionProto, guard *glua.LFunction) error {
 // call of the guard. A node type it does not know is an error, never a
 // concatenation left unguarded.
 func guardStmts(stmts []ast.Stmt) error {
-	for _, s := range stmts {
-		if err := guardStmt(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	var g guarder
+	g.stmts(stmts)
+	return g.err
 }
 
-func guardStmt(s ast.Stmt) error {
-	var g guarder
+// maxSyntaxDepth bounds the nesting of a chunk's syntax tree: gopher-lua's
+// compiler recurses on it, and a million nested table constructors (2 MB of
+// source) overflowed the Go stack, a fatal error. Real code nests a few
+// dozen levels; Lua 5.1 refuses 200 nested blocks and calls
+// ("chunk has too many syntax levels") but not long chains of binary
+// operators, which this counts too, hence the margin.
+const maxSyntaxDepth = 10000
+
+func (g *guarder) stmt(s ast.Stmt) {
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		g.exprs(s.Lhs)
@@ -164,17 +168,37 @@ func guardStmt(s ast.Stmt) error {
 		g.exprs(s.Exprs)
 	case *ast.BreakStmt, *ast.LabelStmt, *ast.GotoStmt:
 	default:
-		return fmt.Errorf("line %d: guarded concatenation: unknown statement %T", s.Line(), s)
+		g.fail(fmt.Errorf("line %d: guarded concatenation: unknown statement %T", s.Line(), s))
 	}
-	return g.err
 }
 
-// guarder rewrites expressions and keeps the first error.
-type guarder struct{ err error }
+// guarder rewrites statements and expressions, and keeps the first error.
+type guarder struct {
+	err   error
+	depth int // of the node being rewritten
+}
+
+func (g *guarder) fail(err error) {
+	if g.err == nil {
+		g.err = err
+	}
+}
+
+// enter counts a level of nesting at line, and reports whether the walk
+// may go deeper.
+func (g *guarder) enter(line int) bool {
+	if g.depth++; g.depth > maxSyntaxDepth {
+		g.fail(fmt.Errorf("line %d: chunk has too many syntax levels (more than %d)", line, maxSyntaxDepth))
+	}
+	return g.err == nil
+}
 
 func (g *guarder) stmts(stmts []ast.Stmt) {
-	if g.err == nil {
-		g.err = guardStmts(stmts)
+	for _, s := range stmts {
+		if g.enter(s.Line()) {
+			g.stmt(s)
+		}
+		g.depth--
 	}
 }
 
@@ -187,8 +211,14 @@ func (g *guarder) exprs(exprs []ast.Expr) {
 // expr is e with its concatenations guarded: itself, changed in place, or
 // the guard's call that replaces it. A nil e (an optional part) is nil.
 func (g *guarder) expr(e ast.Expr) ast.Expr {
+	if e == nil {
+		return nil
+	}
+	defer func() { g.depth-- }()
+	if !g.enter(e.Line()) {
+		return e
+	}
 	switch e := e.(type) {
-	case nil:
 	case *ast.NilExpr, *ast.TrueExpr, *ast.FalseExpr, *ast.NumberExpr, *ast.StringExpr, *ast.Comma3Expr, *ast.IdentExpr:
 	case *ast.AttrGetExpr:
 		e.Object = g.expr(e.Object)
@@ -222,9 +252,7 @@ func (g *guarder) expr(e ast.Expr) ast.Expr {
 	case *ast.StringConcatOpExpr:
 		return g.concat(e)
 	default:
-		if g.err == nil {
-			g.err = fmt.Errorf("line %d: guarded concatenation: unknown expression %T", e.Line(), e)
-		}
+		g.fail(fmt.Errorf("line %d: guarded concatenation: unknown expression %T", e.Line(), e))
 	}
 	return e
 }

@@ -201,3 +201,27 @@ func TestWatchdogKillsPattern(t *testing.T) {
 		t.Fatalf("task errors %v, want a *lua.WatchdogError at A:2", e.errLines())
 	}
 }
+
+// TestDeepSyntax: source nested a million levels deep (2 MB of table
+// constructors, or of parentheses) overflowed the Go stack in gopher-lua's
+// compiler, a fatal error; an untrusted addon's is refused past
+// maxSyntaxDepth levels, with Lua 5.1's message, and deep but sane nesting
+// compiles.
+func TestDeepSyntax(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		a := e.addon("A", lua.AddonOptions{})
+		for _, src := range []string{
+			"return " + strings.Repeat("{", 1e6) + strings.Repeat("}", 1e6),
+			"return " + strings.Repeat("not ", 1e6) + "x",
+			strings.Repeat("do ", 1e5) + strings.Repeat("end ", 1e5),
+		} {
+			err := a.DoString("deep", src)
+			if err == nil || !strings.Contains(err.Error(), "chunk has too many syntax levels") {
+				t.Errorf("%.20s...: %v, want too many syntax levels", src, err)
+			}
+		}
+		e.run(a, "x = "+strings.Repeat("{", 150)+strings.Repeat("}", 150)+" y = 1"+strings.Repeat(" + 1", 2000)+" print(y)")
+		checkLines(t, e.out, []string{"2001"})
+	})
+}
