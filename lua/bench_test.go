@@ -132,11 +132,22 @@ func BenchmarkBreath(b *testing.B) {
 
 // BenchmarkParkResume parks a Lua task at every Breath: each frame's budget
 // is a nanosecond, so the frame's first slice runs and its Breath finds the
-// budget spent.
+// budget spent. lua is an untrusted addon with the default memory limit,
+// whose slices read the allocation counter as they start and end;
+// lua-unmetered has no memory limit.
 func BenchmarkParkResume(b *testing.B) {
-	b.Run("lua", func(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts lua.AddonOptions
+	}{{"lua", lua.AddonOptions{}}, {"lua-unmetered", lua.AddonOptions{MemoryLimit: -1}}} {
+		benchParkResume(b, c.name, c.opts)
+	}
+}
+
+func benchParkResume(b *testing.B, name string, opts lua.AddonOptions) {
+	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
-		s, a, _ := benchAddon(b, time.Nanosecond, lua.AddonOptions{})
+		s, a, _ := benchAddon(b, time.Nanosecond, opts)
 		benchDo(b, a, `
 			blTasks.Task.Create(function(self)
 				while true do self:Breath() end

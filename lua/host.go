@@ -32,6 +32,7 @@ type Host struct {
 	parked  map[*glua.LState]bool // Lua coroutines parked inside a task
 	threads map[*glua.LState]bool // the threads of running Lua tasks (see guardTaskLevel)
 	madeBy  map[uint64]*Addon     // the addon whose function each unfinished Lua task runs
+	alloc   allocMeter            // attributes allocations to metered addons (memory.go)
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 
@@ -301,8 +302,12 @@ func (a *Addon) Watch(f func() error) error {
 		a.L.SetContext(a.metered(w.begin(a)))
 	}
 	w.depth = 1
-	a.mem.begin()
+	prev := a.h.alloc.owner
+	a.h.alloc.enter(&a.mem)
 	defer func() {
+		if prev != nil {
+			a.h.alloc.enter(prev) // back to the code that called
+		}
 		w.depth = 0
 		if a.h.cfg.KillAfter > 0 {
 			a.L.SetContext(a.base)

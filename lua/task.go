@@ -201,12 +201,8 @@ func (a *Addon) release(lt *luaTask) {
 // slice starts the kill timer when a slice starts and stops it when the
 // slice ends.
 func (lt *luaTask) slice(start bool) {
-	if m := &lt.a.mem; m.limit > 0 {
-		if start {
-			m.begin()
-		} else {
-			m.tick(nil) // each slice is accounted for
-		}
+	if start {
+		lt.a.h.alloc.enter(&lt.a.mem)
 	}
 	if lt.a.h.cfg.KillAfter <= 0 {
 		return
