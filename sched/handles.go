@@ -18,7 +18,7 @@ func (s *Scheduler) handle(t *task) *Task {
 	h := s.newHandle(t)
 	t.handle = weak.Make(h)
 	if !s.manualCollect && t.state != Finished {
-		t.cleanup = runtime.AddCleanup(h, s.queueCollected, t)
+		runtime.AddCleanup(h, s.queueCollected, t)
 	}
 	return h
 }

@@ -148,7 +148,6 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 	t.state, t.result, t.err = Finished, res, err
 	t.finished.Store(true)
 	t.suspended, t.keep = false, nil
-	t.cleanup.Stop()
 	s.disarm(t)
 	s.unlink(t)
 	t.own.live--

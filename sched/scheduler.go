@@ -367,8 +367,9 @@ func (t *task) releaseCoroutine() {
 
 // Close stops every unfinished task with the reason "scheduler closed", in
 // creation order, running their deferred functions, and leaves no goroutine
-// behind. Afterwards Create fails with ErrClosed and RunFrame does nothing.
-// It must not be called from task code.
+// behind. Afterwards Create fails with ErrClosed and RunFrame does nothing,
+// and the host's hooks (error handler, trace, warning handler, finished
+// subscribers) are dropped. It must not be called from task code.
 func (s *Scheduler) Close() error {
 	if s.current != nil {
 		return fmt.Errorf("Close: %w", ErrInTask)
@@ -379,5 +380,10 @@ func (s *Scheduler) Close() error {
 	}
 	s.endIdleWorkers()
 	s.prio, s.ready, s.deferred, s.later = queue{}, queue{}, queue{}, queue{}
+	// The host's hooks go: the runtime keeps every handle's cleanup, and so
+	// the scheduler, alive while the handle lives, so a host object that
+	// holds handles and that a hook reaches would keep itself, the handles
+	// and the scheduler alive for ever.
+	s.onError, s.trace, s.onWarn, s.finishedHooks, s.outside = func(TaskError) {}, nil, nil, nil, nil
 	return nil
 }

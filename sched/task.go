@@ -2,7 +2,6 @@ package sched
 
 import (
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -88,13 +87,6 @@ type task struct {
 	parent    *task // the task that started it, kept after it finished; nil for an orphan
 	abandoned bool
 	handle    weak.Pointer[Task] // the canonical handle, while any code holds it
-	// cleanup is the handle's cleanup, stopped when t finishes: the runtime
-	// keeps a cleanup's function and argument (t, and so the scheduler)
-	// alive while the handle lives, so a finished task's handle that the
-	// scheduler reaches (a host object holding the scheduler and handles,
-	// captured by a hook) would keep itself and the scheduler alive for
-	// ever, even after Close.
-	cleanup runtime.Cleanup
 	// keep holds the handle while the task counts as holding it itself:
 	// from its start until it finishes, or, once scoped, until its first
 	// slice begins. A started task thus never disappears before it ran.
