@@ -187,10 +187,12 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 			a.onAlloc = a.mem.charge
 		}
 		// Threads inherit the context, so every task can be interrupted. A
-		// cancellable one, so that a meter's children register with it
-		// rather than each being watched by a goroutine.
-		ctx, cancel := context.WithCancel(context.Background())
-		a.base, a.cancel = a.metered(ctx), cancel
+		// cancellable one, so that children register with it rather than
+		// each being watched by a goroutine. Not metered: a meter is never
+		// the parent of a context that a watchdog's timer cancels (which
+		// would call the meter's Done on the timer's goroutine), only set on
+		// the state whose code runs (Watch, newTask).
+		a.base, a.cancel = context.WithCancel(context.Background())
 		a.L.SetContext(a.base)
 		a.guard = a.L.NewFunction(a.concat)
 	}
@@ -298,9 +300,11 @@ func (a *Addon) Watch(f func() error) error {
 		w.depth--
 		return w.result(a, err)
 	}
+	ctx := a.base
 	if a.h.cfg.KillAfter > 0 {
-		a.L.SetContext(a.metered(w.begin(a)))
+		ctx = w.begin(a)
 	}
+	a.L.SetContext(a.metered(ctx))
 	w.depth = 1
 	prev := a.h.alloc.owner
 	a.h.alloc.enter(&a.mem)
@@ -309,8 +313,8 @@ func (a *Addon) Watch(f func() error) error {
 			a.h.alloc.enter(prev) // back to the code that called
 		}
 		w.depth = 0
+		a.L.SetContext(a.base)
 		if a.h.cfg.KillAfter > 0 {
-			a.L.SetContext(a.base)
 			w.end()
 		}
 		if a.mem.over != nil && !a.taskRunning() {
