@@ -242,6 +242,13 @@ func (c *meter) Done() <-chan struct{} {
 	return c.done
 }
 
+// AfterFunc registers f with the wrapped context. A context derived from a
+// meter (gopher-lua's NewThread derives one) registers with the wrapped one,
+// or, when the meter's Done is closed by the memory limit, through this:
+// never with a goroutine of its own, which would call Done off the frame
+// goroutine.
+func (c *meter) AfterFunc(f func()) func() bool { return context.AfterFunc(c.Context, f) }
+
 func (c *meter) Err() error {
 	if c.m.over != nil {
 		return c.m.over
