@@ -141,6 +141,7 @@ type Addon struct {
 	name    string
 	L       *glua.LState
 	opts    AddonOptions
+	start   time.Time // os.clock's zero: when the addon was made
 	rng     *rand.Rand
 	pool    []thread // threads of tasks that ended cleanly, for reuse
 	onFinEv []*glua.LFunction
@@ -151,8 +152,8 @@ type Addon struct {
 	mem     memWatch                                // the memory budget of an untrusted addon
 	stopped error                                   // why the addon was stopped (Stop), else nil
 	cancel  context.CancelFunc                      // cancels base, at Close
-	guard   *glua.LFunction                         // concat, which an untrusted addon's compiled code calls for ..
-	onAlloc allocHook                               // told of each string guarded concatenation builds: the memory budget's charge
+	compiler                                        // how the addon's code is compiled: with guarded concatenation unless trusted
+	concatGuard                                     // the guard's charge of the memory budget
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -164,7 +165,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		return nil, fmt.Errorf("lua: NewAddon: addon %q exists", name)
 	}
 	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons)))),
-		handles: map[uint64]weak.Pointer[glua.LUserData]{}}
+		handles: map[uint64]weak.Pointer[glua.LUserData]{}, compiler: compiler{trusted: opts.Trusted}}
 	a.L = glua.NewState(glua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
