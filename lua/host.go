@@ -137,23 +137,23 @@ func (h *Host) RegisterCondition(name string, f CondFunc) {
 // Addon is one addon: a sandboxed Lua state whose code and tasks are
 // attributed to the addon's name.
 type Addon struct {
-	h       *Host
-	name    string
-	L       *glua.LState
-	opts    AddonOptions
-	start   time.Time // os.clock's zero: when the addon was made
-	rng     *rand.Rand
-	pool    []thread // threads of tasks that ended cleanly, for reuse
-	onFinEv []*glua.LFunction
-	handles map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
-	swept   int                                     // len(handles) after the last sweep
-	base    context.Context                         // L's context outside watched calls: nil for trusted addons
-	watch   callWatch                               // the watchdog of calls on L
-	mem     memWatch                                // the memory budget of an untrusted addon
-	stopped error                                   // why the addon was stopped (Stop), else nil
-	cancel  context.CancelFunc                      // cancels base, at Close
-	compiler                                        // how the addon's code is compiled: with guarded concatenation unless trusted
-	concatGuard                                     // the guard's charge of the memory budget
+	h           *Host
+	name        string
+	L           *glua.LState
+	opts        AddonOptions
+	start       time.Time // os.clock's zero: when the addon was made
+	rng         *rand.Rand
+	pool        []thread // threads of tasks that ended cleanly, for reuse
+	onFinEv     []*glua.LFunction
+	handles     map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
+	swept       int                                     // len(handles) after the last sweep
+	base        context.Context                         // L's context outside watched calls: nil for trusted addons
+	watch       callWatch                               // the watchdog of calls on L
+	mem         memWatch                                // the memory budget of an untrusted addon
+	stopped     error                                   // why the addon was stopped (Stop), else nil
+	cancel      context.CancelFunc                      // cancels base, at Close
+	compiler                                            // how the addon's code is compiled: with guarded concatenation unless trusted
+	concatGuard                                         // the guard's charge of the memory budget
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
