@@ -28,7 +28,7 @@ import (
 // key and value, a shared table counted once) and tables nested at most
 // maxCopyDepth deep (through shared tables too: the copy's own nesting).
 const (
-	maxCopyValues = 1 << 18
+	maxCopyValues = 1 << 16
 	maxCopyDepth  = 64
 )
 
@@ -42,12 +42,12 @@ type copied struct {
 }
 
 // copiedTable is a table copied out of a state: its pairs in the order
-// next gives them.
+// next gives them, the first ones with keys 1, 2, 3... as a list.
 type copiedTable struct {
-	keys, vals []any
-	array      int  // how many of its first keys are 1, 2, 3...: the size of its array part
-	height     int  // the most tables nested in each other in it, itself included
-	shared     bool // reached more than once: made once in the state it is copied into
+	list       []any // the values of keys 1 to len(list)
+	keys, vals []any // the other pairs
+	height     int   // the most tables nested in each other in it, itself included (0 while it is copied)
+	shared     bool  // reached more than once: made once in the state it is copied into
 }
 
 // copyOut copies vs out of their state. name(i) names the i-th value (from
@@ -74,8 +74,14 @@ type copier struct {
 	n     int           // values copied so far
 	bytes int64         // their estimated size
 	path  []glua.LValue // the keys from the value named to the one being copied
-	open  map[*glua.LTable]int
-	done  map[*glua.LTable]*copiedTable
+	open  []openTable   // the tables being copied, outermost first
+	seen  map[*glua.LTable]*copiedTable
+}
+
+// openTable is a table being copied, and the length of the path to it.
+type openTable struct {
+	t  *glua.LTable
+	at int
 }
 
 // value copies v, found at c.path, inside depth tables.
@@ -84,21 +90,30 @@ func (c *copier) value(v glua.LValue, depth int) (any, error) {
 		return nil, fmt.Errorf("%s: over %d values, the limit of a copy %s", c.name, maxCopyValues, c.dir)
 	}
 	c.bytes += sizeValue
-	switch v := v.(type) {
+	switch x := v.(type) {
 	case *glua.LNilType, glua.LBool, glua.LNumber:
 		return v, nil
 	case glua.LString:
-		c.bytes += int64(len(v))
-		return v, nil
+		c.bytes += int64(len(x))
+		return v, nil // the interface as it is: no new box
 	case *glua.LTable:
-		return c.table(v, depth+1)
+		return c.table(x, depth+1)
 	}
 	return nil, c.refused(fmt.Sprintf("is a %s", v.Type()))
 }
 
 // table copies t, found at c.path, the depth-th table from the value named.
 func (c *copier) table(t *glua.LTable, depth int) (any, error) {
-	if ct := c.done[t]; ct != nil {
+	if ct := c.seen[t]; ct != nil {
+		if ct.height == 0 { // open: t holds the table being copied
+			at := 0
+			for _, o := range c.open {
+				if o.t == t {
+					at = o.at
+				}
+			}
+			return nil, c.refused(fmt.Sprintf("is %s, a cycle", c.where(c.path[:at], "the table at ", c.name+" itself")))
+		}
 		if depth+ct.height-1 > maxCopyDepth { // reached deeper than it was first
 			return nil, c.refused(fmt.Sprintf("is a table nested over %d tables deep (the limit)", maxCopyDepth))
 		}
@@ -106,18 +121,17 @@ func (c *copier) table(t *glua.LTable, depth int) (any, error) {
 		c.n-- // counted once
 		return ct, nil
 	}
-	if at, ok := c.open[t]; ok {
-		return nil, c.refused(fmt.Sprintf("is %s, a cycle", c.where(c.path[:at], "the table at ", c.name+" itself")))
-	}
 	if depth > maxCopyDepth {
 		return nil, c.refused(fmt.Sprintf("is a table nested over %d tables deep (the limit)", maxCopyDepth))
 	}
-	if c.open == nil {
-		c.open, c.done = map[*glua.LTable]int{}, map[*glua.LTable]*copiedTable{}
+	if c.seen == nil {
+		c.seen = map[*glua.LTable]*copiedTable{}
 	}
-	c.open[t] = len(c.path)
-	ct := &copiedTable{height: 1}
+	ct := &copiedTable{}
+	c.seen[t] = ct
+	c.open = append(c.open, openTable{t, len(c.path)})
 	c.bytes += sizeTable
+	height := 1
 	for k, v := t.Next(glua.LNil); k != glua.LNil; k, v = t.Next(k) {
 		ck, err := c.key(k, depth)
 		if err != nil {
@@ -129,20 +143,24 @@ func (c *copier) table(t *glua.LTable, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n, ok := k.(glua.LNumber); ok && n == glua.LNumber(ct.array+1) && ct.array == len(ct.keys) {
-			ct.array++
-		}
 		for _, sub := range [2]any{ck, cv} {
 			if sub, ok := sub.(*copiedTable); ok {
-				ct.height = max(ct.height, sub.height+1)
+				height = max(height, sub.height+1)
 			}
+		}
+		if n, ok := k.(glua.LNumber); ok && n == glua.LNumber(len(ct.list)+1) && len(ct.keys) == 0 {
+			if ct.list == nil {
+				ct.list = make([]any, 0, t.Len())
+			}
+			ct.list = append(ct.list, cv)
+			continue
 		}
 		ct.keys = append(ct.keys, ck)
 		ct.vals = append(ct.vals, cv)
 	}
 	c.bytes += sizeEntry * int64(len(ct.keys))
-	delete(c.open, t)
-	c.done[t] = ct
+	c.open = c.open[:len(c.open)-1]
+	ct.height = height
 	return ct, nil
 }
 
@@ -253,12 +271,15 @@ func (m *maker) value(v any) glua.LValue {
 	if t := m.made[ct]; t != nil {
 		return t
 	}
-	t := m.L.CreateTable(ct.array, len(ct.keys)-ct.array)
+	t := m.L.CreateTable(len(ct.list), len(ct.keys))
 	if ct.shared {
 		if m.made == nil {
 			m.made = map[*copiedTable]*glua.LTable{}
 		}
 		m.made[ct] = t
+	}
+	for i, v := range ct.list {
+		t.RawSetInt(i+1, m.value(v))
 	}
 	for i, k := range ct.keys {
 		t.RawSet(m.value(k), m.value(ct.vals[i]))

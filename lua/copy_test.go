@@ -45,11 +45,11 @@ func TestCopyRefuses(t *testing.T) {
 			"argument #2: value at [1][1][1][1][1][1]...[1][1][1][1][1][1] is a table nested over 64 tables deep (the limit), which cannot be copied to a worker"},
 		{`return {["function"] = {[string.rep("x y", 20)] = print}}`,
 			`argument #2: value at ["function"]["x yx yx yx yx yx yx yx yx yx yx ..."] is a function, which cannot be copied to a worker`},
-		{`local t = {} for i = 1, 262144 do t[i] = i end return t`,
-			"argument #2: over 262144 values, the limit of a copy to a worker"},
-		{`local function list() local t = {} for i = 1, 100000 do t[i] = i end return t end
+		{`local t = {} for i = 1, 65536 do t[i] = i end return t`,
+			"argument #2: over 65536 values, the limit of a copy to a worker"},
+		{`local function list() local t = {} for i = 1, 25000 do t[i] = i end return t end
 			local t = list() return t, t, list()`,
-			"argument #4: over 262144 values, the limit of a copy to a worker"},
+			"argument #4: over 65536 values, the limit of a copy to a worker"},
 	} {
 		_, _, _, err := copyValues(t, tc.src)
 		if err == nil || err.Error() != tc.want {

@@ -33,6 +33,7 @@ type Host struct {
 	threads map[*glua.LState]bool // the threads of running Lua tasks (see guardTaskLevel)
 	madeBy  map[uint64]*Addon     // the addon whose function each unfinished Lua task runs
 	alloc   allocMeter            // attributes allocations to metered addons (memory.go)
+	hooks   int                   // predicates and OnFinished handlers running: code that may not run frames (Task.Join)
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 
@@ -150,6 +151,7 @@ type Addon struct {
 	base        context.Context                         // L's context outside watched calls: nil for trusted addons
 	watch       callWatch                               // the watchdog of calls on L
 	mem         memWatch                                // the memory budget of an untrusted addon
+	ws          *workerStates                           // its worker functions and states, once it defines one (workers.go)
 	stopped     error                                   // why the addon was stopped (Stop), else nil
 	cancel      context.CancelFunc                      // cancels base, at Close
 	compiler                                            // how the addon's code is compiled: with guarded concatenation unless trusted
@@ -402,6 +404,9 @@ func (h *Host) Close() {
 }
 
 func (a *Addon) close() {
+	if a.ws != nil {
+		a.ws.close() // its calls end first
+	}
 	a.L.Close()
 	if a.cancel != nil {
 		a.cancel()
@@ -420,6 +425,9 @@ func (a *Addon) Stop(err error) {
 		return
 	}
 	a.stopped = err
+	if a.ws != nil {
+		a.ws.shut() // the calls running end; the tasks waiting for them are stopped below
+	}
 	h := a.h
 	h.s.Outside(func() { // after the running task's own failure, if any
 		h.s.ReportError(a.name, "addon", fmt.Errorf("addon stopped: %w", err))

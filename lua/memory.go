@@ -59,9 +59,15 @@ type MemoryError struct {
 	Used  int64 // what the addon kept when measured, in bytes
 	Limit int64
 	Kept  bool // the addon was stopped: Used is what it kept once the code that went over had ended
+	// Worker: one of the addon's worker states went over; each has the
+	// addon's limit (see workers.go).
+	Worker bool
 }
 
 func (e *MemoryError) Error() string {
+	if e.Worker {
+		return fmt.Sprintf("memory: a worker of addon %s uses %d KiB, over its limit of %d KiB", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
+	}
 	if e.Kept {
 		return fmt.Sprintf("memory: addon %s keeps %d KiB of its %d KiB limit once the code that went over has ended", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
 	}
@@ -323,6 +329,11 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 		}
 	}
 	w.size += int64(len(a.pool)) * sizeThread
+	if a.ws != nil {
+		for _, d := range a.ws.defs {
+			w.str(d.src)
+		}
+	}
 	if !w.run(a) {
 		return 0, false
 	}
