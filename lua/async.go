@@ -108,7 +108,7 @@ func (a *Addon) awaitCall(L *glua.LState, c *asyncCall) (*asyncResult, error) {
 	self := a.h.s.Current()
 	ctx, cancel := context.WithCancel(a.ws.ctx)
 	defer cancel()
-	f := waitcond.NewFuture("Async.Call " + strconv.Quote(c.def.name))
+	f := waitcond.NewFuture("Async.Call " + c.def.name)
 	if err := a.ws.start(ctx, c, f); err != nil {
 		return nil, err
 	}
