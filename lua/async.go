@@ -103,15 +103,17 @@ func (a *Addon) asyncCall(L *glua.LState) int {
 }
 
 // awaitCall runs c for the running task, which parks until it is done. A
-// stop of the task unwinds through here, which ends the call.
+// stop of the task unwinds through here, which ends the call. The call
+// starts once the task's slice has ended, so that the task always resumes
+// in a later frame, whatever the goroutines do: a pool applies completions
+// at a frame's start too.
 func (a *Addon) awaitCall(L *glua.LState, c *asyncCall) (*asyncResult, error) {
 	self := a.h.s.Current()
 	ctx, cancel := context.WithCancel(a.ws.ctx)
 	defer cancel()
 	f := waitcond.NewFuture("Async.Call " + c.def.name)
-	if err := a.ws.start(ctx, c, f); err != nil {
-		return nil, err
-	}
+	ws := a.ws
+	a.h.s.Outside(func() { ws.start(ctx, c, f) })
 	var err error
 	parks(L, a.h, func() { err = self.Wait(f.Cond()) })
 	if err != nil {

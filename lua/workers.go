@@ -193,11 +193,12 @@ func (ws *workerStates) exec(ctx context.Context, worker int, c *asyncCall) (*as
 // The scheduler's pool replaces this goroutine when it lands (issue 12):
 // a pool worker calls ws.call(ctx, its number, c) and the pool completes
 // the future on the frame goroutine.
-func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Future) error {
+func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Future) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if ws.closed {
-		return errWorkersClosed
+		f.Complete(nil, errWorkersClosed)
+		return
 	}
 	ws.calls.Add(1)
 	go func() {
@@ -213,7 +214,6 @@ func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Fut
 		}
 		f.Complete(res, err)
 	}()
-	return nil
 }
 
 // shut refuses every call from now on and interrupts those running; close
