@@ -177,3 +177,21 @@ func TestJoinErrorValue(t *testing.T) {
 		}
 	})
 }
+
+// Code that the frames of a join outside any task run, a host's event
+// handler among them, cannot join in its turn: its frames would run inside
+// the join's.
+func TestJoinNotInsideJoin(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		out, _ := script(t, `
+			local long = Task.Create(function(self) self:Wait(Wait.Frames(3)) return "long" end)
+			onAnyFinished(function(task, how) print("host event", try(Task.Join, long)) end)
+			Task.Create(function() end):Start()
+			print(Task.Join(long), frame())`, 0)
+		checkLines(t, out, []string{
+			"host event\tTask.Join: cannot wait outside a task's own code (in a predicate or handler)",
+			"host event\tTask.Join: cannot wait outside a task's own code (in a predicate or handler)",
+			"long\t4",
+		})
+	})
+}
