@@ -42,8 +42,10 @@ type Host struct {
 type Config struct {
 	// Global is the name of the blTasks API table in every addon ("blTasks").
 	Global string
-	// Print receives every line an addon prints, with the addon's name. The
-	// default writes the line to standard output.
+	// Print receives every line an addon prints, with the addon's name, on
+	// the frame goroutine (a worker function's lines when its call's
+	// results are delivered). The default writes the line to standard
+	// output.
 	Print func(addon, line string)
 	// Seed seeds each addon's math.random, so runs are reproducible.
 	Seed uint64
@@ -51,12 +53,14 @@ type Config struct {
 	// breathing; the task finishes with a *WatchdogError. It bounds every
 	// other call into an untrusted addon's code too: its main chunk
 	// (DoString, DoFile), Call (handlers, host callbacks) and its
-	// Wait.Predicate functions, which fail with a *WatchdogError. 0 never
+	// Wait.Predicate functions, which fail with a *WatchdogError, and each
+	// call of a worker function from a task (Async.Call). 0 never
 	// interrupts. Trusted addons are never interrupted.
 	KillAfter time.Duration
 	// AfterFunc runs f after d of the scheduler's time, possibly on another
 	// goroutine, and returns a function that cancels it; the watchdog uses
-	// it. The default uses the scheduler's clock (clock.Clock.AfterFunc); a
+	// it, also from the goroutines running worker functions (Async.Call),
+	// so it must be safe to call from any goroutine. The default uses the scheduler's clock (clock.Clock.AfterFunc); a
 	// host with a clock of its own that has no timers provides its own.
 	AfterFunc func(d time.Duration, f func()) (stop func())
 }

@@ -176,6 +176,9 @@ func (ws *workerStates) exec(ctx context.Context, worker int, c *asyncCall) (*as
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(ws.ctx, cancel)() // close ends the call
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("interrupted before it began: %w", err) // the state stays as it was
+	}
 	if st.L == nil {
 		st.open(&ws.cfg)
 	}
