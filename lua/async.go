@@ -109,10 +109,13 @@ func (a *Addon) asyncCall(L *glua.LState) int {
 // at a frame's start too.
 func (a *Addon) awaitCall(L *glua.LState, c *asyncCall) (*asyncResult, error) {
 	self := a.h.s.Current()
-	ctx, cancel := context.WithCancel(a.ws.ctx)
-	defer cancel()
-	f := waitcond.NewFuture("Async.Call " + c.def.name)
 	ws := a.ws
+	ctx, cancel := context.WithCancel(ws.ctx)
+	defer cancel()
+	a.mem.charge(L, c.args.bytes+sizeWorker)
+	ws.hold(c, c.args.bytes+sizeWorker)
+	defer ws.release(c)
+	f := waitcond.NewFuture("Async.Call " + c.def.name)
 	a.h.s.Outside(func() { ws.start(ctx, c, f) })
 	var err error
 	parks(L, a.h, func() { err = self.Wait(f.Cond()) })

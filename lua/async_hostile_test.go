@@ -259,3 +259,36 @@ func TestAsyncPrint(t *testing.T) {
 		checkLines(t, lines[18:], []string{`Async.Call: worker function "chatty" failed: chatty:3: print: the result would be over 16 MiB`})
 	})
 }
+
+// The copies a call from a task holds until its task takes its results
+// count in the addon's memory: one big table passed to a hundred calls goes
+// over the limit, though the addon's state holds it once; the addon, which
+// then keeps most of its limit in the calls still waiting, is stopped.
+func TestAsyncHeldCopiesCharged(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		a := e.addon("A", lua.AddonOptions{MemoryLimit: 8 << 20})
+		e.run(a, `
+			blTasks.Async.Define("drop", "return function() end")
+			big = {}
+			for i = 1, 20000 do big[i] = i end
+			for i = 1, 100 do
+				Task.Create(function() blTasks.Async.Call("drop", big) end):Start()
+			end`)
+		e.workFrames(2)
+		failed := 0
+		for _, te := range e.errs {
+			var me *lua.MemoryError
+			if errors.As(te.Err, &me) && !me.Worker && me.Limit == 8<<20 {
+				failed++
+			}
+		}
+		if failed == 0 || failed == 100 {
+			t.Errorf("%d calls failed over the memory limit, want some: %v", failed, e.errLines())
+		}
+		var me *lua.MemoryError
+		if !errors.As(a.Err(), &me) || !me.Kept {
+			t.Errorf("the addon's error: %v, want it stopped for keeping most of its limit", a.Err())
+		}
+	})
+}

@@ -333,6 +333,7 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 		for _, d := range a.ws.defs {
 			w.str(d.src)
 		}
+		w.size += a.ws.held.Load()
 	}
 	if !w.run(a) {
 		return 0, false

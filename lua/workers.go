@@ -41,8 +41,9 @@ import (
 type workerStates struct {
 	cfg    workerConfig
 	defs   map[string]*workerDef
-	seq    uint64   // the calls made, each one's seed of math.random
-	idle   chan int // the workers from 1 to n that no call from a task uses (start)
+	seq    uint64       // the calls made, each one's seed of math.random
+	held   atomic.Int64 // the bytes calls from tasks hold (heldCopies)
+	idle   chan int     // the workers from 1 to n that no call from a task uses (start)
 	ctx    context.Context
 	cancel context.CancelFunc // ends every call (close)
 	mu     sync.Mutex
@@ -76,6 +77,40 @@ type asyncCall struct {
 	def  *workerDef
 	args copied
 	seq  uint64
+	held heldCopies // for a call from a task
+}
+
+// heldCopies accounts for the Go memory a call from a task holds outside
+// any Lua state until its task takes its results: the copies of its
+// arguments and results, and its goroutine. Otherwise a script could pass
+// one big table to ten thousand calls, or leave the results of as many
+// in tasks it suspends. The addon's memory measure adds up what its calls
+// hold (workerStates.held).
+type heldCopies struct {
+	mu    sync.Mutex
+	bytes int64
+	taken bool // by the task, or dropped with it
+}
+
+// hold adds n bytes to what the call holds, unless its task has taken its
+// results already.
+func (ws *workerStates) hold(c *asyncCall, n int64) {
+	c.held.mu.Lock()
+	defer c.held.mu.Unlock()
+	if !c.held.taken {
+		c.held.bytes += n
+		ws.held.Add(n)
+	}
+}
+
+// release ends the call's holding: its task has its results, or was
+// stopped.
+func (ws *workerStates) release(c *asyncCall) {
+	c.held.mu.Lock()
+	defer c.held.mu.Unlock()
+	c.held.taken = true
+	ws.held.Add(-c.held.bytes)
+	c.held.bytes = 0
 }
 
 // asyncResult is what a call gave: its results copied out of the worker
@@ -214,6 +249,9 @@ func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Fut
 			ws.idle <- w
 		case <-ctx.Done():
 			err = ctx.Err()
+		}
+		if res != nil {
+			ws.hold(c, res.values.bytes)
 		}
 		f.Complete(res, err)
 	}()
