@@ -224,13 +224,31 @@ func (ws *workerStates) exec(ctx context.Context, worker int, c *asyncCall) (*as
 	return res, err
 }
 
-// start runs c, for a task, on a goroutine of its own, on an idle worker
-// from 1 up (waiting for one if need be), and completes f with its
-// outcome (an *asyncResult). Cancelling ctx ends the call, or the wait.
+// serve runs c for a task: on an idle worker from 1 up (waiting for one
+// if need be), on the calling goroutine, with the watchdog (call), and it
+// holds the copies of the results until the task takes them. Cancelling
+// ctx ends the call, or the wait.
+func (ws *workerStates) serve(ctx context.Context, c *asyncCall) (*asyncResult, error) {
+	select {
+	case w := <-ws.idle:
+		defer func() { ws.idle <- w }()
+		res, err := ws.call(ctx, w, c)
+		if res != nil {
+			ws.hold(c, res.values.bytes)
+		}
+		return res, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// start serves c on a goroutine of its own and completes f with its
+// outcome (an *asyncResult).
 //
 // The scheduler's pool replaces this goroutine when it lands (issue 12):
-// a pool worker calls ws.call(ctx, its number, c) and the pool completes
-// the future on the frame goroutine.
+// the job submitted to the pool calls ws.serve (or ws.call with the pool
+// worker's own number, 1 and up) and the pool completes the future on the
+// frame goroutine.
 func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Future) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
@@ -241,19 +259,7 @@ func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Fut
 	ws.calls.Add(1)
 	go func() {
 		defer ws.calls.Done()
-		var res *asyncResult
-		var err error
-		select {
-		case w := <-ws.idle:
-			res, err = ws.call(ctx, w, c)
-			ws.idle <- w
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-		if res != nil {
-			ws.hold(c, res.values.bytes)
-		}
-		f.Complete(res, err)
+		f.Complete(ws.serve(ctx, c))
 	}()
 }
 
