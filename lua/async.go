@@ -128,17 +128,13 @@ func (a *Addon) awaitCall(L *glua.LState, c *asyncCall) (*asyncResult, error) {
 }
 
 // callerContext is the context of the code running on L, which the
-// watchdog of that code cancels: the meter's own, for a metered addon
-// (another goroutine may watch it, never the meter), else Background.
+// watchdog of that code cancels (plain: the calls derive contexts from
+// it), or Background.
 func callerContext(L *glua.LState) context.Context {
-	switch ctx := L.Context().(type) {
-	case nil:
-		return context.Background()
-	case *meter:
-		return ctx.Context
-	default:
-		return ctx
+	if ctx := L.Context(); ctx != nil {
+		return plain(ctx)
 	}
+	return context.Background()
 }
 
 // raiseCall raises the error of a call of the worker function name, with

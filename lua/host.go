@@ -357,7 +357,7 @@ func (w *callWatch) begin(a *Addon) context.Context {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.ctx == nil || w.ctx.Err() != nil {
-		w.ctx, w.cancel = context.WithCancel(a.base)
+		w.ctx, w.cancel = context.WithCancel(plain(a.base)) // its cancel runs on the timer's goroutine: see plain
 	}
 	w.call++
 	call := w.call

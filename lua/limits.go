@@ -69,6 +69,13 @@ func limitBuiltins(L *glua.LState, charge allocHook) {
 	create := orig("coroutine", "create")
 	set("coroutine", "create", func(L *glua.LState) int {
 		charge(L, sizeThread)
+		if ctx := L.Context(); ctx != nil {
+			// The coroutine's context derives from L's, which the
+			// resume that runs it replaces; a meter must not be its parent
+			// (see plain).
+			L.SetContext(plain(ctx))
+			defer L.SetContext(ctx)
+		}
 		return create(L)
 	})
 	propagateResume(L)

@@ -255,6 +255,23 @@ func (c *meter) Err() error {
 	return c.Context.Err()
 }
 
+// plain is the context a meter (an addon's, or a worker state's) wraps,
+// for a context derived from it (context.WithCancel): the context package
+// calls a parent's Done when the child is made, and again from another
+// goroutine when the child's cancel runs there (a kill timer's), or when
+// the parent's Done was not its context's (a meter over its limit), while
+// a meter's Done counts instructions, which only the goroutine running the
+// code may do. Any other context is plain already.
+func plain(ctx context.Context) context.Context {
+	switch m := ctx.(type) {
+	case *meter:
+		return m.Context
+	case *workerMeter:
+		return m.Context
+	}
+	return ctx
+}
+
 // metered wraps ctx in the addon's meter when it is metered.
 func (a *Addon) metered(ctx context.Context) context.Context {
 	if a.mem.limit == 0 || ctx == nil {

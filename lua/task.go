@@ -176,7 +176,13 @@ func (a *Addon) newTask() *luaTask {
 	if n := len(a.pool); n > 0 {
 		t, a.pool = a.pool[n-1], a.pool[:n-1]
 	} else {
-		t.th, t.cancel = a.L.NewThread()
+		if ctx := a.L.Context(); ctx != nil { // the thread's context is cancelled by the kill timer: see plain
+			a.L.SetContext(plain(ctx))
+			t.th, t.cancel = a.L.NewThread()
+			a.L.SetContext(ctx)
+		} else {
+			t.th, t.cancel = a.L.NewThread()
+		}
 		if t.cancel != nil {
 			t.th.SetContext(a.metered(t.th.Context()))
 		}
