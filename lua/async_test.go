@@ -242,6 +242,8 @@ func TestAsyncErrors(t *testing.T) {
 			print(try(Async.Call, "boom", 1, Task.Create(print)))
 			local t = {} t.t = t
 			print(try(Async.Call, "boom", t))
+			local huge = {} for i = 1, 70000 do huge[i] = true end
+			print(try(Async.Call, "boom", 1, huge))
 			print((try(Async.Call, "boom", _G):gsub("package%.%w+", "package.<fn>"))) -- its order of pairs is a Go map's
 			print(try(Async.Define, "boom", "return 1"))
 			print(try(Async.Define, "", "x"))
@@ -265,6 +267,7 @@ func TestAsyncErrors(t *testing.T) {
 			`Async.Call: argument #2: value at .pos.x is a function, which cannot be copied to a worker`,
 			`Async.Call: argument #3 is a userdata, which cannot be copied to a worker`,
 			`Async.Call: argument #2: value at .t is argument #2 itself, a cycle, which cannot be copied to a worker`,
+			`Async.Call: argument #3: over 65536 values, the limit of a copy to a worker`,
 			`Async.Call: argument #2: value at .package.<fn> is a function, which cannot be copied to a worker`,
 			`Async.Define: worker function "boom" is defined already`,
 			`Async.Define: bad argument #1 (a name of 1 to 64 bytes expected)`,

@@ -30,6 +30,19 @@ func TestJoinInTask(t *testing.T) {
 		frames: 5,
 		want:   []string{"join\t1\tb1\tb2\tb3", "in frame\t3", "none\t0", "first\tnil\t1\t2", "last\t1"},
 	}, {
+		name: "from coroutines, in a task and outside",
+		src: `
+			local a = Task.Create(function(self) self:Wait(Wait.Frame()) return "a" end)
+			local b = Task.Create(function(self) self:Wait(Wait.Frames(2)) return "b" end)
+			Task.Create(function()
+				local co = coroutine.wrap(function() return Task.Join(a) end)
+				print("in a task's coroutine", co(), frame())
+			end):Start()
+			local co = coroutine.create(function() return Task.Join(b) end)
+			print("in the main chunk's", coroutine.resume(co))`,
+		frames: 2,
+		want:   []string{"in a task's coroutine\ta\t2", "in the main chunk's\ttrue\tb"},
+	}, {
 		name: "errors in argument order, as Result raises them",
 		src: `
 			local ok1 = Task.Create(function() return 1 end)
