@@ -25,8 +25,9 @@ func (a *Addon) installAPI() {
 
 	api := L.NewTable()
 	task := L.NewTable()
-	L.SetFuncs(task, map[string]glua.LGFunction{"Create": a.create, "Current": a.current})
+	L.SetFuncs(task, map[string]glua.LGFunction{"Create": a.create, "Current": a.current, "Join": a.taskJoin})
 	api.RawSetString("Task", task)
+	api.RawSetString("Async", a.asyncTable())
 	api.RawSetString("Wait", a.waitTable())
 	api.RawSetString("Signal", L.NewFunction(newSignal))
 	api.RawSetString("OnFinished", L.NewFunction(a.onFinished))
@@ -306,22 +307,10 @@ func (a *Addon) taskResult(L *glua.LState) int {
 			raise(L, "Result", err)
 		}
 	}
-	res, err := h.Result()
-	if err != nil {
+	if _, err := h.Result(); err != nil {
 		L.Error(a.h.errValue(L, err), 0) // without a second position
 	}
-	if r, ok := res.(Results); ok {
-		for i, v := range r.Values {
-			if r.Addon != a && !shareable(v) {
-				L.RaiseError("Result: result #%d of task %s is a %s of addon %s, which another addon may not use",
-					i+1, h.Name(), v.Type(), r.Addon.name)
-			}
-			L.Push(v)
-		}
-		return len(r.Values)
-	}
-	L.Push(toLua(res))
-	return 1
+	return a.pushResults(L, "Result", h, true)
 }
 
 func taskStatus(L *glua.LState) int {
@@ -422,6 +411,8 @@ func (h *Host) finished(e sched.FinishEvent) {
 	by := h.madeBy[e.Task.ID()]
 	h.s.Outside(func() { // handlers are addon code, not code of the task that finished
 		defer delete(h.madeBy, e.Task.ID())
+		h.hooks++
+		defer func() { h.hooks-- }()
 		for _, a := range h.addons {
 			if a != by && a.name != e.Task.Owner() {
 				continue // another addon's task: not even its handle may reach a

@@ -29,14 +29,21 @@ import (
 // guardName is the name the rewritten chunk calls the guard by.
 const guardName = "(concat)"
 
-// load compiles src as a's code named name, as L.Load does: for an
-// untrusted addon, with guarded concatenation. Errors are L.Load's: an
+// compiler compiles the code of one Lua state of an addon: its main
+// state's (Addon embeds it) or a worker state's, each with its own guard.
+type compiler struct {
+	trusted bool            // gopher-lua's compiler, with its `..`
+	guard   *glua.LFunction // concat, which an untrusted addon's compiled code calls for ..
+}
+
+// load compiles src as code named name, as L.Load does: for an untrusted
+// addon, with guarded concatenation. Errors are L.Load's: an
 // *glua.ApiError of type ApiErrorSyntax whose Object is the message.
-func (a *Addon) load(L *glua.LState, src io.Reader, name string) (*glua.LFunction, error) {
-	if a.opts.Trusted {
+func (c *compiler) load(L *glua.LState, src io.Reader, name string) (*glua.LFunction, error) {
+	if c.trusted {
 		return L.Load(src, name)
 	}
-	proto, err := compileGuarded(src, name, a.guard)
+	proto, err := compileGuarded(src, name, c.guard)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,12 @@ import (
 // allocate a result of n bytes; it may raise a Lua error to refuse it.
 type allocHook func(L *glua.LState, n int64)
 
+// concatGuard is the guard of one memory account: an addon's (Addon
+// embeds it) or a worker state's (workers.go).
+type concatGuard struct {
+	onAlloc allocHook // told of each string the guard builds: the memory budget's charge
+}
+
 // concat is the guard: `a .. b .. c` calls it with the operands a, b and c.
 // Like gopher-lua's OP_CONCAT, it works from right to left: a run of
 // strings and numbers (numbers written as gopher-lua writes them) becomes
@@ -25,9 +31,9 @@ type allocHook func(L *glua.LState, n int64)
 // metamethod of the left operand, else of the right one, with the pair in
 // order; its result is the right operand of the next step. It raises
 // "..: the result would be over 16 MiB" for a run longer than maxString,
-// and tells a.onAlloc of each run before joining it.
-func (a *Addon) concat(L *glua.LState) int {
-	if L.GetTop() == 2 && a.pair(L) {
+// and tells g.onAlloc of each run before joining it.
+func (g *concatGuard) concat(L *glua.LState) int {
+	if L.GetTop() == 2 && g.pair(L) {
 		return 1
 	}
 	i := L.GetTop() - 1 // the next left operand
@@ -52,7 +58,7 @@ func (a *Addon) concat(L *glua.LState) int {
 		for j >= 1 && glua.LVCanConvToString(L.Get(j)) {
 			j--
 		}
-		rhs = a.join(L, j+1, i, rhs)
+		rhs = g.join(L, j+1, i, rhs)
 		i = j
 	}
 	L.Push(rhs)
@@ -62,7 +68,7 @@ func (a *Addon) concat(L *glua.LState) int {
 // pair pushes a .. b when both are strings or numbers, the common case,
 // without the general loop (which costs 7 to 17 ns more), and reports
 // whether it did.
-func (a *Addon) pair(L *glua.LState) bool {
+func (g *concatGuard) pair(L *glua.LState) bool {
 	x, y := L.Get(1), L.Get(2)
 	if !glua.LVCanConvToString(x) || !glua.LVCanConvToString(y) {
 		return false
@@ -72,8 +78,8 @@ func (a *Addon) pair(L *glua.LState) bool {
 	if n > maxString {
 		tooLong(L, "..")
 	}
-	if a.onAlloc != nil {
-		a.onAlloc(L, n)
+	if g.onAlloc != nil {
+		g.onAlloc(L, n)
 	}
 	L.Push(glua.LString(xs + ys))
 	return true
@@ -81,7 +87,7 @@ func (a *Addon) pair(L *glua.LState) bool {
 
 // join is the string of the operands from to to (strings or numbers) and
 // then last, refused past maxString bytes before it is built.
-func (a *Addon) join(L *glua.LState, from, to int, last glua.LValue) glua.LString {
+func (g *concatGuard) join(L *glua.LState, from, to int, last glua.LValue) glua.LString {
 	var buf [8]string // enough for most runs, on the stack
 	parts := buf[:0]
 	size := int64(0)
@@ -96,8 +102,8 @@ func (a *Addon) join(L *glua.LState, from, to int, last glua.LValue) glua.LStrin
 	if size > maxString {
 		tooLong(L, "..")
 	}
-	if a.onAlloc != nil {
-		a.onAlloc(L, size)
+	if g.onAlloc != nil {
+		g.onAlloc(L, size)
 	}
 	var b strings.Builder
 	b.Grow(int(size))

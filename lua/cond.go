@@ -90,6 +90,8 @@ func (a *Addon) predicate(name string, fn *glua.LFunction) func() bool {
 	return func() bool {
 		L := a.L
 		met := false
+		a.h.hooks++
+		defer func() { a.h.hooks-- }()
 		a.h.s.RunAs(a.name, func() {
 			err := a.Watch(func() error {
 				L.Push(fn)

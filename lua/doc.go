@@ -24,7 +24,8 @@
 // are Wait.And, Wait.Or, Wait.Task, Wait.Children, Wait.Frame, Wait.Frames,
 // Wait.Timespan, Wait.Timestamp, Wait.Signal and Wait.Predicate, and combine
 // with + (Or) and * (And). Extensions: Status, Error, Owner, Name, Parent,
-// Children, Stats, Why, Scope; blTasks.Signal(name) and blTasks.OnFinished(fn).
+// Children, Stats, Why, Scope; blTasks.Signal(name), blTasks.OnFinished(fn),
+// Task.Join(t1, t2, ...) and blTasks.Async (worker functions, below).
 // Task.Create(fn, owner) accepts the addon's own name, and another addon's
 // only with AddonOptions.Impersonate.
 //
@@ -121,6 +122,61 @@
 // polled inside a task's slice: Task.Current() is nil there, and Result,
 // Breath, and Stop or Suspend of the running task raise ("Result: cannot
 // wait outside a task's own code (in a predicate or handler)").
+//
+// Several tasks, and work on other cores:
+//
+//	local Task, Async = blTasks.Task, blTasks.Async
+//	Async.Define("stats", [[
+//		return function(prices)              -- the chunk returns the worker function
+//			table.sort(prices)
+//			return {min = prices[1], max = prices[#prices]}
+//		end]])
+//	Task.Create(function(self)
+//		local st = Async.Call("stats", list)  -- parks the task; a worker runs it
+//		local a, b, c = Task.Join(t1, t2, t3) -- parks until all three have finished
+//	end):Start()
+//	print(Async.Call("stats", list).max)     -- outside any task: runs at once, blocking
+//
+// Task.Join(t1, t2, ...) starts the pending tasks given and waits for all of
+// them; it returns, as LÖVR's join does, the first result of each task but
+// the last and all the results of the last, and raises the error value of
+// the first task (in argument order) that failed, as Result does. In a
+// task's own code it parks the task; outside any task it runs frames
+// (sched.Scheduler.Join), at most 1000, under the watchdog of the code
+// calling it; in a predicate or handler it is refused. Another addon's task
+// may be joined but not started, and gives only its plain results.
+//
+// Async.Define(name, src) compiles src, Lua source whose chunk returns a
+// function, the worker function name (a syntax error is Define's error;
+// a name is defined once; at most 256 per addon, of 1 MiB of source each).
+// Async.Call(name, ...) calls it on a worker: a Lua state of its own, with
+// the addon's sandbox (the same libraries, bounded built-ins, guarded `..`,
+// loaders with AllowLoad, a memory limit of the addon's MemoryLimit of its
+// own) but no blTasks API and none of the addon's globals. Each worker runs
+// the chunk once, the first time it calls the function, and keeps its state
+// between calls (which worker runs a call is not determined: keep no state
+// there that results depend on). The arguments and results are copied
+// (copy.go): nil, booleans, numbers, strings and tables of them, shared
+// tables shared in the copy, without metatables; a function, userdata,
+// thread or cycle is refused with an error naming where it is ("Async.Call:
+// argument #2: value at [3].pos.x is a function, which cannot be copied to
+// a worker"), and so is a copy of over 65536 values or 64 nested tables.
+// In a task's own code (coroutines and pcall included), Async.Call parks
+// the task until a goroutine has run the function, and the task resumes in
+// a later frame; stopping the task ends the call. Elsewhere (the main
+// chunk, handlers, predicates, host callbacks) it is the blocking form, as
+// in LÖVR: it runs the function at once on worker 0, on the calling
+// goroutine, under the watchdog of the code calling it. A call from a task
+// runs under Config.KillAfter of its own: one that runs that long is
+// interrupted, and its worker's state is replaced by a new one. Errors name
+// Async.Call and carry the worker's traceback after their first line
+// ("Async.Call: worker function "parse" failed: parse:3: bad line"). What a
+// worker prints is printed as the addon's once its call's results arrive;
+// its math.random is seeded per call from Config.Seed, the addon's name and
+// the call's number. Host.Close (and Addon.Stop, Addon.Close) ends every
+// call. Worker goroutines read the scheduler's clock (os.time, os.clock)
+// and call Config.AfterFunc: both must be safe for any goroutine, as the
+// clock package's are.
 //
 // Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the

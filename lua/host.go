@@ -33,6 +33,8 @@ type Host struct {
 	threads map[*glua.LState]bool // the threads of running Lua tasks (see guardTaskLevel)
 	madeBy  map[uint64]*Addon     // the addon whose function each unfinished Lua task runs
 	alloc   allocMeter            // attributes allocations to metered addons (memory.go)
+	hooks   int                   // predicates and OnFinished handlers running: code that may not run frames (Task.Join)
+	joining bool                  // a Task.Join outside any task runs frames
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 
@@ -40,8 +42,10 @@ type Host struct {
 type Config struct {
 	// Global is the name of the blTasks API table in every addon ("blTasks").
 	Global string
-	// Print receives every line an addon prints, with the addon's name. The
-	// default writes the line to standard output.
+	// Print receives every line an addon prints, with the addon's name, on
+	// the frame goroutine (a worker function's lines when its call's
+	// results are delivered). The default writes the line to standard
+	// output.
 	Print func(addon, line string)
 	// Seed seeds each addon's math.random, so runs are reproducible.
 	Seed uint64
@@ -49,12 +53,14 @@ type Config struct {
 	// breathing; the task finishes with a *WatchdogError. It bounds every
 	// other call into an untrusted addon's code too: its main chunk
 	// (DoString, DoFile), Call (handlers, host callbacks) and its
-	// Wait.Predicate functions, which fail with a *WatchdogError. 0 never
+	// Wait.Predicate functions, which fail with a *WatchdogError, and each
+	// call of a worker function from a task (Async.Call). 0 never
 	// interrupts. Trusted addons are never interrupted.
 	KillAfter time.Duration
 	// AfterFunc runs f after d of the scheduler's time, possibly on another
 	// goroutine, and returns a function that cancels it; the watchdog uses
-	// it. The default uses the scheduler's clock (clock.Clock.AfterFunc); a
+	// it, also from the goroutines running worker functions (Async.Call),
+	// so it must be safe to call from any goroutine. The default uses the scheduler's clock (clock.Clock.AfterFunc); a
 	// host with a clock of its own that has no timers provides its own.
 	AfterFunc func(d time.Duration, f func()) (stop func())
 }
@@ -137,22 +143,24 @@ func (h *Host) RegisterCondition(name string, f CondFunc) {
 // Addon is one addon: a sandboxed Lua state whose code and tasks are
 // attributed to the addon's name.
 type Addon struct {
-	h       *Host
-	name    string
-	L       *glua.LState
-	opts    AddonOptions
-	rng     *rand.Rand
-	pool    []thread // threads of tasks that ended cleanly, for reuse
-	onFinEv []*glua.LFunction
-	handles map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
-	swept   int                                     // len(handles) after the last sweep
-	base    context.Context                         // L's context outside watched calls: nil for trusted addons
-	watch   callWatch                               // the watchdog of calls on L
-	mem     memWatch                                // the memory budget of an untrusted addon
-	stopped error                                   // why the addon was stopped (Stop), else nil
-	cancel  context.CancelFunc                      // cancels base, at Close
-	guard   *glua.LFunction                         // concat, which an untrusted addon's compiled code calls for ..
-	onAlloc allocHook                               // told of each string guarded concatenation builds: the memory budget's charge
+	h           *Host
+	name        string
+	L           *glua.LState
+	opts        AddonOptions
+	start       time.Time // os.clock's zero: when the addon was made
+	rng         *rand.Rand
+	pool        []thread // threads of tasks that ended cleanly, for reuse
+	onFinEv     []*glua.LFunction
+	handles     map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
+	swept       int                                     // len(handles) after the last sweep
+	base        context.Context                         // L's context outside watched calls: nil for trusted addons
+	watch       callWatch                               // the watchdog of calls on L
+	mem         memWatch                                // the memory budget of an untrusted addon
+	ws          *workerStates                           // its worker functions and states, once it defines one (workers.go)
+	stopped     error                                   // why the addon was stopped (Stop), else nil
+	cancel      context.CancelFunc                      // cancels base, at Close
+	compiler                                            // how the addon's code is compiled: with guarded concatenation unless trusted
+	concatGuard                                         // the guard's charge of the memory budget
 }
 
 // NewAddon makes an addon with its own Lua state. Names must be unique.
@@ -164,7 +172,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		return nil, fmt.Errorf("lua: NewAddon: addon %q exists", name)
 	}
 	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons)))),
-		handles: map[uint64]weak.Pointer[glua.LUserData]{}}
+		handles: map[uint64]weak.Pointer[glua.LUserData]{}, compiler: compiler{trusted: opts.Trusted}}
 	a.L = glua.NewState(glua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
@@ -353,7 +361,7 @@ func (w *callWatch) begin(a *Addon) context.Context {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.ctx == nil || w.ctx.Err() != nil {
-		w.ctx, w.cancel = context.WithCancel(a.base)
+		w.ctx, w.cancel = context.WithCancel(plain(a.base)) // its cancel runs on the timer's goroutine: see plain
 	}
 	w.call++
 	call := w.call
@@ -405,6 +413,9 @@ func (h *Host) Close() {
 }
 
 func (a *Addon) close() {
+	if a.ws != nil {
+		a.ws.close() // its calls end first
+	}
 	a.L.Close()
 	if a.cancel != nil {
 		a.cancel()
@@ -423,6 +434,9 @@ func (a *Addon) Stop(err error) {
 		return
 	}
 	a.stopped = err
+	if a.ws != nil {
+		a.ws.shut() // the calls running end; the tasks waiting for them are stopped below
+	}
 	h := a.h
 	h.s.Outside(func() { // after the running task's own failure, if any
 		h.s.ReportError(a.name, "addon", fmt.Errorf("addon stopped: %w", err))

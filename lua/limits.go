@@ -39,12 +39,10 @@ const (
 	maxResults = 8000
 )
 
-// limitBuiltins replaces the built-ins above in an untrusted addon.
-func (a *Addon) limitBuiltins() {
-	if a.opts.Trusted {
-		return
-	}
-	L := a.L
+// limitBuiltins replaces the built-ins above in a state of an untrusted
+// addon, its main state or a worker state; charge is the state's memory
+// budget's.
+func limitBuiltins(L *glua.LState, charge allocHook) {
 	lib := func(name string) *glua.LTable {
 		if name == "" {
 			return L.G.Global
@@ -55,31 +53,45 @@ func (a *Addon) limitBuiltins() {
 	orig := func(name, fn string) glua.LGFunction { return lib(name).RawGetString(fn).(*glua.LFunction).GFunction }
 
 	set("", "unpack", limitedUnpack)
-	set("string", "rep", a.limitedRep)
+	set("string", "rep", limitedRep(charge))
 	set("string", "byte", limitedByte(orig("string", "byte")))
-	set("string", "format", a.limitedFormat(orig("string", "format")))
-	set("table", "concat", a.limitedConcat)
+	set("string", "format", limitedFormat(charge, orig("string", "format")))
+	set("table", "concat", limitedConcat(charge))
 	set("string", "find", strFind)
 	set("string", "match", strMatch)
 	gmatch := L.NewFunction(strGmatch)
 	lib("string").RawSetString("gmatch", gmatch)
 	lib("string").RawSetString("gfind", gmatch)
-	set("string", "gsub", a.chargeResult(strGsub))
+	set("string", "gsub", chargeResult(charge, strGsub))
 	for _, fn := range []string{"upper", "lower", "reverse"} {
-		set("string", fn, a.chargeArg(orig("string", fn)))
+		set("string", fn, chargeArg(charge, orig("string", fn)))
 	}
 	create := orig("coroutine", "create")
 	set("coroutine", "create", func(L *glua.LState) int {
-		a.mem.charge(L, sizeThread)
+		charge(L, sizeThread)
+		if ctx := L.Context(); ctx != nil {
+			// The coroutine's context derives from L's, which the
+			// resume that runs it replaces; a meter must not be its parent
+			// (see plain).
+			L.SetContext(plain(ctx))
+			defer L.SetContext(ctx)
+		}
 		return create(L)
 	})
-	resume := orig("coroutine", "resume")
-	set("coroutine", "resume", func(L *glua.LState) int {
+	propagateResume(L)
+}
+
+// propagateResume makes coroutine.resume run the coroutine under the
+// context of the code resuming it.
+func propagateResume(L *glua.LState) {
+	co := L.GetGlobal("coroutine").(*glua.LTable)
+	resume := co.RawGetString("resume").(*glua.LFunction).GFunction
+	co.RawSetString("resume", L.NewFunction(func(L *glua.LState) int {
 		if th, ok := L.Get(1).(*glua.LState); ok && L.Context() != nil {
 			th.SetContext(L.Context())
 		}
 		return resume(L)
-	})
+	}))
 }
 
 // tooLong raises the error of a result over maxString bytes.
@@ -111,10 +123,10 @@ func limitedUnpack(L *glua.LState) int {
 
 // chargeArg charges the addon's memory budget with the length of f's first
 // argument, a string, before f makes one as long (string.upper).
-func (a *Addon) chargeArg(f glua.LGFunction) glua.LGFunction {
+func chargeArg(charge allocHook, f glua.LGFunction) glua.LGFunction {
 	return func(L *glua.LState) int {
 		if s, ok := L.Get(1).(glua.LString); ok {
-			a.mem.charge(L, int64(len(s)))
+			charge(L, int64(len(s)))
 		}
 		return f(L)
 	}
@@ -122,30 +134,32 @@ func (a *Addon) chargeArg(f glua.LGFunction) glua.LGFunction {
 
 // chargeResult charges the addon's memory budget with the length of f's
 // first result, a string that f built within maxString bytes (string.gsub).
-func (a *Addon) chargeResult(f glua.LGFunction) glua.LGFunction {
+func chargeResult(charge allocHook, f glua.LGFunction) glua.LGFunction {
 	return func(L *glua.LState) int {
 		n := f(L)
 		if s, ok := L.Get(-n).(glua.LString); ok && n > 0 {
-			a.mem.charge(L, int64(len(s)))
+			charge(L, int64(len(s)))
 		}
 		return n
 	}
 }
 
 // limitedRep is string.rep(s, n).
-func (a *Addon) limitedRep(L *glua.LState) int {
-	s := L.CheckString(1)
-	n := L.CheckInt(2)
-	if n <= 0 || s == "" {
-		L.Push(glua.LString(""))
+func limitedRep(charge allocHook) glua.LGFunction {
+	return func(L *glua.LState) int {
+		s := L.CheckString(1)
+		n := L.CheckInt(2)
+		if n <= 0 || s == "" {
+			L.Push(glua.LString(""))
+			return 1
+		}
+		if int64(n) > maxString/int64(len(s)) {
+			tooLong(L, "string.rep")
+		}
+		charge(L, int64(n)*int64(len(s)))
+		L.Push(glua.LString(strings.Repeat(s, n)))
 		return 1
 	}
-	if int64(n) > maxString/int64(len(s)) {
-		tooLong(L, "string.rep")
-	}
-	a.mem.charge(L, int64(n)*int64(len(s)))
-	L.Push(glua.LString(strings.Repeat(s, n)))
-	return 1
 }
 
 // limitedByte is gopher-lua's string.byte(s [, i [, j]]) with at most
@@ -169,44 +183,46 @@ func limitedByte(byteFn glua.LGFunction) glua.LGFunction {
 
 // limitedConcat is table.concat(t [, sep [, i [, j]]]), with gopher-lua's
 // choice of i and j, built in one buffer of at most maxString bytes.
-func (a *Addon) limitedConcat(L *glua.LState) int {
-	t := L.CheckTable(1)
-	sep := L.OptString(2, "")
-	i := L.OptInt(3, 1)
-	j := L.OptInt(4, t.Len())
-	if L.GetTop() == 3 && (i > t.Len() || i < 1) {
-		L.Push(glua.LString(""))
+func limitedConcat(charge allocHook) glua.LGFunction {
+	return func(L *glua.LState) int {
+		t := L.CheckTable(1)
+		sep := L.OptString(2, "")
+		i := L.OptInt(3, 1)
+		j := L.OptInt(4, t.Len())
+		if L.GetTop() == 3 && (i > t.Len() || i < 1) {
+			L.Push(glua.LString(""))
+			return 1
+		}
+		i = max(min(i, t.Len()), 1)
+		j = min(j, t.Len())
+		if i > j {
+			L.Push(glua.LString(""))
+			return 1
+		}
+		size := int64(j-i) * int64(len(sep))
+		parts := make([]string, 0, min(j-i+1, 1024))
+		for k := i; k <= j; k++ {
+			v := t.RawGetInt(k)
+			if !glua.LVCanConvToString(v) {
+				L.RaiseError("invalid value (%s) at index %d in table for concat", v.Type().String(), k)
+			}
+			s := v.String()
+			if size += int64(len(s)); size > maxString {
+				tooLong(L, "table.concat")
+			}
+			parts = append(parts, s)
+		}
+		charge(L, size)
+		L.Push(glua.LString(strings.Join(parts, sep)))
 		return 1
 	}
-	i = max(min(i, t.Len()), 1)
-	j = min(j, t.Len())
-	if i > j {
-		L.Push(glua.LString(""))
-		return 1
-	}
-	size := int64(j-i) * int64(len(sep))
-	parts := make([]string, 0, min(j-i+1, 1024))
-	for k := i; k <= j; k++ {
-		v := t.RawGetInt(k)
-		if !glua.LVCanConvToString(v) {
-			L.RaiseError("invalid value (%s) at index %d in table for concat", v.Type().String(), k)
-		}
-		s := v.String()
-		if size += int64(len(s)); size > maxString {
-			tooLong(L, "table.concat")
-		}
-		parts = append(parts, s)
-	}
-	a.mem.charge(L, size)
-	L.Push(glua.LString(strings.Join(parts, sep)))
-	return 1
 }
 
 // limitedFormat is gopher-lua's string.format with Lua 5.1's limit of two
 // digits on a width or precision, and at most maxString bytes of result:
 // each value formatted adds its own length, or 512 bytes for a number,
 // plus its width and precision.
-func (a *Addon) limitedFormat(format glua.LGFunction) glua.LGFunction {
+func limitedFormat(charge allocHook, format glua.LGFunction) glua.LGFunction {
 	return func(L *glua.LState) int {
 		f := L.CheckString(1)
 		size, arg := int64(len(f)), 2
@@ -247,7 +263,7 @@ func (a *Addon) limitedFormat(format glua.LGFunction) glua.LGFunction {
 		if size > maxString {
 			tooLong(L, "string.format")
 		}
-		a.mem.charge(L, size)
+		charge(L, size)
 		return format(L)
 	}
 }

@@ -9,26 +9,25 @@ import (
 	glua "github.com/yuin/gopher-lua"
 )
 
-// guardLoaders gives an untrusted addon that may load code (AllowLoad)
-// load, loadstring, loadfile and dofile that compile with guarded
-// concatenation (compile.go). Otherwise they are gopher-lua's: a syntax
+// guardLoaders gives L, a state of an untrusted addon that may load code
+// (AllowLoad), load, loadstring, loadfile and dofile that compile with
+// guarded concatenation (compile.go). Otherwise they are gopher-lua's: a syntax
 // error is nil and its message (dofile raises it), and load joins its
 // reader's pieces, here refusing more than maxString bytes of them.
-func (a *Addon) guardLoaders() {
-	L := a.L
-	L.SetGlobal("load", L.NewFunction(a.loadReader))
+func (c *compiler) guardLoaders(L *glua.LState) {
+	L.SetGlobal("load", L.NewFunction(c.loadReader))
 	L.SetGlobal("loadstring", L.NewFunction(func(L *glua.LState) int {
 		src := L.CheckString(1)
-		return a.pushLoaded(L, strings.NewReader(src), L.OptString(2, "<string>"))
+		return c.pushLoaded(L, strings.NewReader(src), L.OptString(2, "<string>"))
 	}))
-	L.SetGlobal("loadfile", L.NewFunction(a.loadFile))
-	L.SetGlobal("dofile", L.NewFunction(a.doFile))
+	L.SetGlobal("loadfile", L.NewFunction(c.loadFile))
+	L.SetGlobal("dofile", L.NewFunction(c.doFile))
 }
 
 // pushLoaded compiles src and pushes the function, or nil and the error's
 // message.
-func (a *Addon) pushLoaded(L *glua.LState, src io.Reader, name string) int {
-	fn, err := a.load(L, src, name)
+func (c *compiler) pushLoaded(L *glua.LState, src io.Reader, name string) int {
+	fn, err := c.load(L, src, name)
 	if err != nil {
 		L.Push(glua.LNil)
 		L.Push(glua.LString(err.Error()))
@@ -40,7 +39,7 @@ func (a *Addon) pushLoaded(L *glua.LState, src io.Reader, name string) int {
 
 // loadReader is load(reader [, chunkname]): reader is called until it
 // returns nil or an empty string, and its pieces are the source.
-func (a *Addon) loadReader(L *glua.LState) int {
+func (c *compiler) loadReader(L *glua.LState) int {
 	reader := L.CheckFunction(1)
 	name := L.OptString(2, "?")
 	top := L.GetTop()
@@ -68,14 +67,14 @@ func (a *Addon) loadReader(L *glua.LState) int {
 		}
 		src.WriteString(s)
 	}
-	return a.pushLoaded(L, strings.NewReader(src.String()), name)
+	return c.pushLoaded(L, strings.NewReader(src.String()), name)
 }
 
 // loadFile is loadfile([filename]), which reads standard input without a
 // filename.
-func (a *Addon) loadFile(L *glua.LState) int {
+func (c *compiler) loadFile(L *glua.LState) int {
 	if L.GetTop() < 1 {
-		return a.pushLoaded(L, os.Stdin, "<stdin>")
+		return c.pushLoaded(L, os.Stdin, "<stdin>")
 	}
 	name := L.CheckString(1)
 	f, err := os.Open(name)
@@ -85,15 +84,15 @@ func (a *Addon) loadFile(L *glua.LState) int {
 		return 2
 	}
 	defer f.Close()
-	return a.pushLoaded(L, f, name)
+	return c.pushLoaded(L, f, name)
 }
 
 // doFile is dofile([filename]): it runs the file (standard input without a
 // filename) and returns what it returns.
-func (a *Addon) doFile(L *glua.LState) int {
+func (c *compiler) doFile(L *glua.LState) int {
 	path := L.ToString(1)
 	top := L.GetTop()
-	fn, err := a.loadPath(L, path)
+	fn, err := c.loadPath(L, path)
 	if err != nil {
 		L.Push(glua.LString(err.Error()))
 		L.Panic(L)
@@ -107,7 +106,7 @@ func (a *Addon) doFile(L *glua.LState) int {
 // L.LoadFile does: a first line starting with # (#!/usr/bin/lua) is
 // skipped, but for its last byte (the newline), so that lines keep their
 // numbers.
-func (a *Addon) loadPath(L *glua.LState, path string) (*glua.LFunction, error) {
+func (c *compiler) loadPath(L *glua.LState, path string) (*glua.LFunction, error) {
 	f := os.Stdin
 	if path != "" {
 		var err error
@@ -117,11 +116,11 @@ func (a *Addon) loadPath(L *glua.LState, path string) (*glua.LFunction, error) {
 		defer f.Close()
 	}
 	r := bufio.NewReader(f)
-	c, err := r.ReadByte()
+	first, err := r.ReadByte()
 	if err != nil && err != io.EOF {
 		return nil, fileError(err)
 	}
-	if c == '#' {
+	if first == '#' {
 		for more := true; more && err == nil; {
 			_, more, err = r.ReadLine()
 		}
@@ -136,7 +135,7 @@ func (a *Addon) loadPath(L *glua.LState, path string) (*glua.LFunction, error) {
 			return nil, fileError(err)
 		}
 	}
-	return a.load(L, r, path)
+	return c.load(L, r, path)
 }
 
 func fileError(err error) *glua.ApiError {

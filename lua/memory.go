@@ -59,9 +59,15 @@ type MemoryError struct {
 	Used  int64 // what the addon kept when measured, in bytes
 	Limit int64
 	Kept  bool // the addon was stopped: Used is what it kept once the code that went over had ended
+	// Worker: one of the addon's worker states went over; each has the
+	// addon's limit (see workers.go).
+	Worker bool
 }
 
 func (e *MemoryError) Error() string {
+	if e.Worker {
+		return fmt.Sprintf("memory: a worker of addon %s uses %d KiB, over its limit of %d KiB", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
+	}
 	if e.Kept {
 		return fmt.Sprintf("memory: addon %s keeps %d KiB of its %d KiB limit once the code that went over has ended", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
 	}
@@ -256,6 +262,23 @@ func (c *meter) Err() error {
 	return c.Context.Err()
 }
 
+// plain is the context a meter (an addon's, or a worker state's) wraps,
+// for a context derived from it (context.WithCancel): the context package
+// calls a parent's Done when the child is made, and again from another
+// goroutine when the child's cancel runs there (a kill timer's), or when
+// the parent's Done was not its context's (a meter over its limit), while
+// a meter's Done counts instructions, which only the goroutine running the
+// code may do. Any other context is plain already.
+func plain(ctx context.Context) context.Context {
+	switch m := ctx.(type) {
+	case *meter:
+		return m.Context
+	case *workerMeter:
+		return m.Context
+	}
+	return ctx
+}
+
 // metered wraps ctx in the addon's meter when it is metered.
 func (a *Addon) metered(ctx context.Context) context.Context {
 	if a.mem.limit == 0 || ctx == nil {
@@ -330,6 +353,12 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 		}
 	}
 	w.size += int64(len(a.pool)) * sizeThread
+	if a.ws != nil {
+		for _, d := range a.ws.defs {
+			w.str(d.src)
+		}
+		w.size += a.ws.held.Load()
+	}
 	if !w.run(a) {
 		return 0, false
 	}

@@ -2,10 +2,12 @@ package lua
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	glua "github.com/yuin/gopher-lua"
 )
 
@@ -15,6 +17,30 @@ import (
 // host's seed (os.time of a date table in UTC), print attributed to the addon, and no file access.
 func (a *Addon) openSandbox() {
 	L := a.L
+	openLibs(L)
+	ud := L.NewUserData()
+	ud.Value = a
+	L.G.Registry.RawSetString(addonKey, ud)
+
+	openLoaders(L, a.opts.AllowLoad, &a.compiler)
+	if !a.opts.Trusted {
+		L.SetGlobal("collectgarbage", L.NewFunction(a.collectGarbage()))
+		noFenv(L)
+	}
+	L.SetGlobal("print", L.NewFunction(a.print))
+	if !a.opts.Trusted {
+		limitBuiltins(L, a.mem.charge)
+	}
+	a.guardCoroutines()
+	a.start = a.h.s.Clock().Now()
+	openOS(L, a.h.s.Clock(), a.start)
+	setRandom(L, a.rng)
+}
+
+// openLibs opens the libraries of every Lua state of an addon, its main
+// state's and its workers': base, table, string, math, coroutine and
+// package, whose require finds only the modules the host preloads.
+func openLibs(L *glua.LState) {
 	for _, lib := range []struct {
 		name string
 		open glua.LGFunction
@@ -30,18 +56,6 @@ func (a *Addon) openSandbox() {
 		L.Push(glua.LString(lib.name))
 		L.Call(1, 0)
 	}
-	ud := L.NewUserData()
-	ud.Value = a
-	L.G.Registry.RawSetString(addonKey, ud)
-
-	switch {
-	case !a.opts.AllowLoad:
-		for _, name := range []string{"dofile", "loadfile", "load", "loadstring"} {
-			L.SetGlobal(name, glua.LNil)
-		}
-	case !a.opts.Trusted:
-		a.guardLoaders()
-	}
 	if pkg, ok := L.GetGlobal("package").(*glua.LTable); ok {
 		pkg.RawSetString("path", glua.LString(""))
 		pkg.RawSetString("cpath", glua.LString(""))
@@ -51,20 +65,34 @@ func (a *Addon) openSandbox() {
 			}
 		}
 	}
-	if !a.opts.Trusted {
-		L.SetGlobal("collectgarbage", L.NewFunction(a.collectGarbage()))
-		// getfenv(f) gives the environment of any function an addon holds,
-		// another addon's too: its globals.
-		L.SetGlobal("getfenv", glua.LNil)
-		L.SetGlobal("setfenv", glua.LNil)
-	}
 	L.SetGlobal("_printregs", glua.LNil) // a debugging aid that writes the VM's registers to the process's stdout
-	L.SetGlobal("print", L.NewFunction(a.print))
-	a.limitBuiltins()
-	a.guardCoroutines()
+}
 
-	clk := a.h.s.Clock()
-	start := clk.Now()
+// openLoaders removes load, loadstring, dofile and loadfile unless the
+// addon may load code; an untrusted addon's compile with guarded
+// concatenation.
+func openLoaders(L *glua.LState, allowLoad bool, c *compiler) {
+	switch {
+	case !allowLoad:
+		for _, name := range []string{"dofile", "loadfile", "load", "loadstring"} {
+			L.SetGlobal(name, glua.LNil)
+		}
+	case !c.trusted:
+		c.guardLoaders(L)
+	}
+}
+
+// noFenv removes getfenv and setfenv, which an untrusted addon does not
+// get: getfenv(f) gives the environment of any function an addon holds,
+// another addon's too: its globals.
+func noFenv(L *glua.LState) {
+	L.SetGlobal("getfenv", glua.LNil)
+	L.SetGlobal("setfenv", glua.LNil)
+}
+
+// openOS sets os to os.time, os.clock (seconds since start) and
+// os.difftime on clk.
+func openOS(L *glua.LState, clk clock.Clock, start time.Time) {
 	os := L.NewTable()
 	os.RawSetString("time", L.NewFunction(func(L *glua.LState) int {
 		switch v := L.Get(1).(type) {
@@ -86,10 +114,14 @@ func (a *Addon) openSandbox() {
 		return 1
 	}))
 	L.SetGlobal("os", os)
+}
 
+// setRandom makes math.random draw from rng; the host seeds it, so
+// math.randomseed does nothing.
+func setRandom(L *glua.LState, rng *rand.Rand) {
 	math := L.GetGlobal("math").(*glua.LTable)
-	math.RawSetString("random", L.NewFunction(a.random))
-	math.RawSetString("randomseed", L.NewFunction(func(L *glua.LState) int { return 0 })) // the host seeds
+	math.RawSetString("random", L.NewFunction(func(L *glua.LState) int { return random(L, rng) }))
+	math.RawSetString("randomseed", L.NewFunction(func(L *glua.LState) int { return 0 }))
 }
 
 // collectEvery is how many frames apart an untrusted addon's
@@ -123,19 +155,19 @@ func (a *Addon) print(L *glua.LState) int {
 	return 0
 }
 
-// random is math.random on the addon's seeded source, as in Lua 5.1:
+// random is math.random on a seeded source, as in Lua 5.1:
 // math.random() in [0,1), math.random(m) in [1,m], math.random(m, n) in
 // [m,n], the bounds truncated to integers. A bound must be an integer that
 // a Lua number holds exactly (up to 2^53 either way).
-func (a *Addon) random(L *glua.LState) int {
+func random(L *glua.LState, rng *rand.Rand) int {
 	switch L.GetTop() {
 	case 0:
-		L.Push(glua.LNumber(a.rng.Float64()))
+		L.Push(glua.LNumber(rng.Float64()))
 		return 1
 	case 1:
-		return a.randomIn(L, 1, randomBound(L, 1))
+		return randomIn(L, rng, 1, randomBound(L, 1))
 	case 2:
-		return a.randomIn(L, randomBound(L, 1), randomBound(L, 2))
+		return randomIn(L, rng, randomBound(L, 1), randomBound(L, 2))
 	}
 	L.RaiseError("math.random: wrong number of arguments")
 	return 0
@@ -156,11 +188,11 @@ func randomBound(L *glua.LState, n int) int64 {
 
 // randomIn pushes an integer in [lo,hi]; its size fits an int64 since the
 // bounds are within ±2^53.
-func (a *Addon) randomIn(L *glua.LState, lo, hi int64) int {
+func randomIn(L *glua.LState, rng *rand.Rand, lo, hi int64) int {
 	if lo > hi {
 		L.RaiseError("math.random: interval is empty")
 	}
-	L.Push(glua.LNumber(lo + a.rng.Int64N(hi-lo+1)))
+	L.Push(glua.LNumber(lo + rng.Int64N(hi-lo+1)))
 	return 1
 }
 
@@ -213,8 +245,13 @@ func (a *Addon) guardCoroutines() {
 		return status.GFunction(L)
 	}))
 	a.guardTaskLevel(co)
-	// wrap over the guarded resume, so that it is guarded too. Tracebacks
-	// through it name it coroutine.wrap.
+	wrapOverResume(L)
+}
+
+// wrapOverResume makes coroutine.wrap call coroutine.resume as it is now,
+// a guarded one, so that wrap is guarded too. Tracebacks through it name
+// it coroutine.wrap.
+func wrapOverResume(L *glua.LState) {
 	wrap, err := L.Load(strings.NewReader(`
 		local create, resume = coroutine.create, coroutine.resume
 		local function pass(ok, ...)

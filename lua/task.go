@@ -176,14 +176,15 @@ func (a *Addon) newTask() *luaTask {
 	if n := len(a.pool); n > 0 {
 		t, a.pool = a.pool[n-1], a.pool[:n-1]
 	} else {
-		if a.base != nil { // a child of the base, whatever code runs on L now
-			saved := a.L.Context()
-			a.L.SetContext(a.base)
+		if ctx := a.L.Context(); ctx != nil { // the thread's context is cancelled by the kill timer: see plain
+			a.L.SetContext(plain(ctx))
 			t.th, t.cancel = a.L.NewThread()
-			a.L.SetContext(saved)
-			t.th.SetContext(a.metered(t.th.Context()))
+			a.L.SetContext(ctx)
 		} else {
 			t.th, t.cancel = a.L.NewThread()
+		}
+		if t.cancel != nil {
+			t.th.SetContext(a.metered(t.th.Context()))
 		}
 		// Dead to gopher-lua's coroutine library, which then never resumes
 		// it, even when a script kept it (coroutine.running) after its task.
