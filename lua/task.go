@@ -176,10 +176,14 @@ func (a *Addon) newTask() *luaTask {
 	if n := len(a.pool); n > 0 {
 		t, a.pool = a.pool[n-1], a.pool[:n-1]
 	} else {
-		if ctx := a.L.Context(); ctx != nil { // the thread's context is cancelled by the kill timer: see plain
-			a.L.SetContext(plain(ctx))
+		if a.base != nil {
+			// A child of the base, whatever code runs on L now (a call's
+			// context ends with the call), and never of a meter: the kill
+			// timer cancels it on its own goroutine (see plain).
+			saved := a.L.Context()
+			a.L.SetContext(a.base)
 			t.th, t.cancel = a.L.NewThread()
-			a.L.SetContext(ctx)
+			a.L.SetContext(saved)
 		} else {
 			t.th, t.cancel = a.L.NewThread()
 		}
