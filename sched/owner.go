@@ -195,6 +195,17 @@ func (t *task) ownerHasTime(used time.Duration) bool {
 	return left > 0 && left >= need
 }
 
+// charge charges o with took of frame f of budget limit, spent outside its
+// tasks' slices (polling their predicates, applying their pool work): its
+// CPU, and its budget share's balance.
+func (o *owner) charge(f uint64, took, limit time.Duration) {
+	o.usage.Add(f, took, limit)
+	if o.share > 0 {
+		o.credit(f, limit)
+		o.balance -= took
+	}
+}
+
 // pollable reports whether the predicates of o's tasks may be polled now:
 // o is not suspended, and not in debt.
 func (o *owner) pollable(f uint64, limit time.Duration) bool {

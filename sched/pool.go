@@ -1,0 +1,363 @@
+package sched
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/framesched/framesched/waitcond"
+)
+
+// Pool runs Go functions on worker goroutines beside the frame goroutine: the
+// work of Async, ParallelFor, Submit and Do. Workers never touch the
+// scheduler: what they finish goes into one queue, which the frame goroutine
+// applies at the start of a frame, within the frame's budget (see
+// Scheduler.RunFrameBudget). Applying finished work completes its Future,
+// which wakes the tasks waiting for it and calls the callbacks registered
+// with its OnComplete, there and then.
+//
+// The pool has a size, runtime.GOMAXPROCS unless WithWorkers says
+// otherwise: it starts a worker when work is queued and fewer than size
+// workers are alive, none idle, and keeps it until the pool shrinks below
+// its number or the scheduler closes. Size, SetSize, AtLeast, AtMost and
+// Stats may be called from any goroutine; Submit and Cancel from the frame
+// goroutine only.
+type Pool struct {
+	s *Scheduler
+
+	mu       sync.Mutex
+	wake     sync.Cond // idle workers wait on it for work, a shrink or the close
+	size     int
+	workers  int    // goroutines alive
+	idle     int    // workers waiting on wake
+	starting int    // workers started that have not looked for work yet
+	busy     int    // workers running work
+	queue    []*job // submitted, not started, in submission order
+	closed   bool
+	done     []*job // finished, not applied, in the order they finished
+	doneFull atomic.Bool
+	alive    sync.WaitGroup // one per worker goroutine
+
+	// The frame goroutine's own.
+	applying []*job                     // taken from done, applied in order over frames
+	taken    []*job                     // applying's whole backing array, handed back to done once applied
+	inflight map[*waitcond.Future]*job  // Submit's work until it is applied, for Cancel
+}
+
+// job is one function given to the pool, with its outcome.
+type job struct {
+	work   func(context.Context) (any, error)
+	ctx    context.Context
+	cancel context.CancelCauseFunc // nil when ctx is not the job's own (Async's is its task's)
+	own    *owner                  // charged for the callbacks its completion runs; nil for Do's
+	fut    *waitcond.Future        // completed when the job is applied; nil for Do's
+	left   *int                    // ParallelFor's: chunks of its range not applied; fut completes with the last
+	direct chan struct{}           // Do's: closed once the work has returned
+	v      any
+	err    error
+}
+
+// WithWorkers sets the size of the scheduler's pool; 0 or less is
+// runtime.GOMAXPROCS at New, the default.
+func WithWorkers(n int) Option { return func(s *Scheduler) { s.pool.size = n } }
+
+// Pool is the scheduler's worker pool.
+func (s *Scheduler) Pool() *Pool { return &s.pool }
+
+func (p *Pool) init(s *Scheduler) {
+	p.s = s
+	p.wake.L = &p.mu
+	if p.size <= 0 {
+		p.size = runtime.GOMAXPROCS(0)
+	}
+}
+
+// Size is how many workers the pool may run at once.
+func (p *Pool) Size() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.size
+}
+
+// SetSize makes the pool's size exactly n (0 for less). Growing starts
+// workers for the work already queued; shrinking lets running work finish,
+// and the workers beyond n end once they have no work. With a size of 0,
+// queued work waits until the pool grows.
+func (p *Pool) SetSize(n int) { p.resize(func(int) int { return max(n, 0) }) }
+
+// AtLeast makes the pool's size at least n, growing it if it is smaller.
+func (p *Pool) AtLeast(n int) { p.resize(func(size int) int { return max(size, n) }) }
+
+// AtMost makes the pool's size at most n (0 for less), shrinking it if it
+// is larger.
+func (p *Pool) AtMost(n int) { p.resize(func(size int) int { return max(min(size, n), 0) }) }
+
+func (p *Pool) resize(f func(size int) int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.size = f(p.size)
+	p.wake.Broadcast() // idle workers beyond the size end
+	p.startWorkers()
+}
+
+// PoolStats is a snapshot of the pool.
+type PoolStats struct {
+	Size    int // how many workers may run at once
+	Workers int // worker goroutines alive: busy, idle, or ending after a shrink
+	Busy    int // workers running work
+	Queued  int // work waiting for a worker
+	Done    int // finished work waiting for a frame to apply it
+}
+
+// Stats is a snapshot of the pool.
+func (p *Pool) Stats() PoolStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PoolStats{Size: p.size, Workers: p.workers, Busy: p.busy, Queued: len(p.queue), Done: len(p.done) + len(p.applying)}
+}
+
+// Submit runs work on the pool and returns a Future of its outcome, which
+// completes on the frame goroutine when a frame applies it: at the start of
+// the first frame after work returned that has room for it. A task waits
+// for it with Self.Wait(f.Cond()) (or uses Async); the host can register a
+// callback with f.OnComplete, which runs then, charged to the frame's budget
+// and to owner, the owner of the code calling Submit when empty. name names
+// the Future (Task.Why shows it).
+//
+// work's context is cancelled, its cause context.Canceled, by Cancel(f),
+// and, its cause ErrClosed, when the scheduler closes; it is not tied to the
+// task calling Submit (Async's is). Work cancelled before it started does
+// not run: its Future completes with the cause. A panic in work completes
+// the Future with a *PanicError. After Close, the Future is completed at
+// once with ErrClosed. Submit must be called from the frame goroutine.
+func (p *Pool) Submit(owner, name string, work func(ctx context.Context) (any, error)) *waitcond.Future {
+	s := p.s
+	f := waitcond.NewFuture(name)
+	if s.closed {
+		f.Complete(nil, fmt.Errorf("Submit %q: %w", name, ErrClosed))
+		return f
+	}
+	o := s.actingOwner()
+	if owner != "" {
+		o = s.owner(owner)
+	} else if o == nil {
+		o = s.owner(HostOwner)
+	}
+	ctx, cancel := context.WithCancelCause(s.context())
+	j := &job{work: work, ctx: ctx, cancel: cancel, own: o, fut: f}
+	if p.inflight == nil {
+		p.inflight = map[*waitcond.Future]*job{}
+	}
+	p.inflight[f] = j
+	p.submit(j)
+	return f
+}
+
+// Cancel cancels the context of the work behind f, a Future that Submit
+// returned, and reports whether that work had not been applied yet (f
+// completes when it is, with what the work returned, or context.Canceled
+// if it had not started). It must be called from the frame goroutine.
+func (p *Pool) Cancel(f *waitcond.Future) bool {
+	j := p.inflight[f]
+	if j == nil {
+		return false
+	}
+	j.cancel(context.Canceled)
+	return true
+}
+
+// submit queues j and starts a worker for it if none is idle and the size
+// allows.
+func (p *Pool) submit(j *job) {
+	p.mu.Lock()
+	p.queue = append(p.queue, j)
+	if p.idle > 0 {
+		p.wake.Signal()
+	}
+	p.startWorkers()
+	p.mu.Unlock()
+}
+
+// startWorkers starts the workers the queued work needs, up to the size;
+// idle workers, and those starting, will take their share. p.mu is held.
+func (p *Pool) startWorkers() {
+	for !p.closed && p.workers < p.size && len(p.queue) > p.idle+p.starting {
+		p.workers++
+		p.starting++
+		p.alive.Add(1)
+		go p.serve()
+	}
+}
+
+// serve is a worker goroutine: it runs queued work until the pool has more
+// workers than its size or closes.
+func (p *Pool) serve() {
+	defer p.alive.Done()
+	p.mu.Lock()
+	p.starting--
+	for j := p.next(); j != nil; j = p.next() {
+		p.mu.Unlock()
+		p.run(j) // returns with p.mu held
+	}
+	p.workers--
+	p.mu.Unlock()
+}
+
+// next is the next queued work for the calling worker, or nil when the
+// worker should end. It waits while there is none; p.mu is held.
+func (p *Pool) next() *job {
+	for {
+		if p.closed || p.workers > p.size {
+			return nil
+		}
+		if len(p.queue) > 0 {
+			j := p.queue[0]
+			p.queue[0] = nil
+			p.queue = p.queue[1:]
+			p.busy++
+			return j
+		}
+		p.idle++
+		p.wake.Wait()
+		p.idle--
+	}
+}
+
+// run runs j's work on the calling worker and queues its outcome, returning
+// with p.mu held. Work that calls runtime.Goexit ends the worker (nothing
+// can stop that): its outcome is a *PanicError of ErrGoexit, and another
+// worker is started in its place if work is queued.
+func (p *Pool) run(j *job) {
+	returned := false
+	defer func() {
+		goexit := false
+		if !returned {
+			r := recover()
+			if goexit = r == nil; goexit {
+				r = ErrGoexit
+			}
+			j.v, j.err = nil, &PanicError{Value: r, Stack: debug.Stack()}
+		}
+		p.mu.Lock()
+		p.finished(j)
+		if goexit {
+			p.workers--
+			p.startWorkers()
+			p.mu.Unlock()
+		}
+	}()
+	if j.ctx.Err() == nil {
+		j.v, j.err = j.work(j.ctx)
+	} else {
+		j.err = context.Cause(j.ctx) // cancelled before it started
+	}
+	returned = true
+}
+
+// finished hands j's outcome back: to the blocked Do, or to the queue the
+// frame goroutine applies. p.mu is held.
+func (p *Pool) finished(j *job) {
+	p.busy--
+	if j.direct != nil {
+		close(j.direct)
+		return
+	}
+	p.done = append(p.done, j)
+	p.doneFull.Store(true)
+}
+
+// due reports whether finished work waits to be applied.
+func (p *Pool) due() bool { return len(p.applying) > 0 || p.doneFull.Load() }
+
+// take moves the finished work to applying and reports whether there was
+// any. Only the frame goroutine applies, so the array it hands back to done
+// is one it has applied in full.
+func (p *Pool) take() bool {
+	if !p.doneFull.Load() {
+		return false
+	}
+	p.mu.Lock()
+	p.taken, p.done = p.done, p.taken[:0]
+	p.doneFull.Store(false)
+	p.mu.Unlock()
+	p.applying = p.taken
+	return len(p.applying) > 0
+}
+
+// popApplying takes the first of the work being applied.
+func (p *Pool) popApplying() *job {
+	j := p.applying[0]
+	p.applying[0] = nil // its outcome may be large: not kept until the array's next use
+	p.applying = p.applying[1:]
+	return j
+}
+
+// applyDone applies finished work, in the order it finished, from the
+// frame's start at start while the frame of budget limit has room: at least
+// one, so that a frame with no room still makes progress, and at most one
+// past the budget. The time each takes (the callbacks its Future runs) is
+// charged to the frame and to the owner that submitted it. What is left
+// waits for the next frame.
+func (s *Scheduler) applyDone(start, limit time.Duration) {
+	p := &s.pool
+	before := s.elapsed()
+	for n := 0; n == 0 || (before-start < limit && !s.frameEnded); n++ {
+		if len(p.applying) == 0 && !p.take() {
+			return
+		}
+		j := p.popApplying()
+		s.apply(j)
+		after := s.elapsed()
+		s.stats.Completions++
+		j.own.charge(s.frame, after-before, limit)
+		before = after
+	}
+}
+
+// apply completes j's Future, on the frame goroutine. A callback's panic is
+// a host hook's.
+func (s *Scheduler) apply(j *job) {
+	defer s.recoverHook("completion callback")
+	if j.cancel != nil {
+		j.cancel(nil) // release the context
+		delete(s.pool.inflight, j.fut)
+	}
+	if j.left != nil {
+		if *j.left--; *j.left > 0 {
+			return
+		}
+	}
+	j.fut.Complete(j.v, j.err)
+}
+
+// close ends the pool for Close: it cancels every job's context (through
+// the scheduler's), waits for the running work to return and the workers to
+// end, and completes the Futures of what did not run with ErrClosed, after
+// those of finished work, which get their outcome.
+func (p *Pool) close() {
+	p.mu.Lock()
+	p.closed = true
+	queued := p.queue
+	p.queue = nil
+	p.wake.Broadcast()
+	p.mu.Unlock()
+	p.s.cancel(ErrClosed)
+	p.alive.Wait()
+	for _, j := range queued {
+		j.err = ErrClosed
+		if j.direct != nil {
+			close(j.direct)
+		} else {
+			p.done = append(p.done, j)
+		}
+	}
+	p.doneFull.Store(len(p.done) > 0)
+	for len(p.applying) > 0 || p.take() {
+		p.s.apply(p.popApplying())
+	}
+	p.inflight, p.taken = nil, nil
+}
