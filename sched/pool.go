@@ -43,9 +43,9 @@ type Pool struct {
 	alive    sync.WaitGroup // one per worker goroutine
 
 	// The frame goroutine's own.
-	applying []*job                     // taken from done, applied in order over frames
-	taken    []*job                     // applying's whole backing array, handed back to done once applied
-	inflight map[*waitcond.Future]*job  // Submit's work until it is applied, for Cancel
+	applying []*job                    // taken from done, applied in order over frames
+	taken    []*job                    // applying's whole backing array, handed back to done once applied
+	inflight map[*waitcond.Future]*job // Submit's work until it is applied, for Cancel
 }
 
 // job is one function given to the pool, with its outcome.
