@@ -70,9 +70,6 @@ func Async[T any](t *Self, work func(ctx context.Context) (T, error)) (T, error)
 		tk.misuseOrUnwind("Async")
 	}
 	var zero T
-	if s.closed {
-		return zero, fmt.Errorf("Async: %w", ErrClosed)
-	}
 	j := &job{ctx: t.Context(), own: tk.own, fut: waitcond.NewFuture("async")}
 	j.work = func(ctx context.Context) (any, error) { return work(ctx) }
 	s.pool.submit(j)

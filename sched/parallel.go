@@ -49,9 +49,6 @@ func ParallelFor(t *Self, dims []int, chunk func(ctx context.Context, lo, hi []i
 			return nil
 		}
 	}
-	if s.closed {
-		return fmt.Errorf("ParallelFor: %w", ErrClosed)
-	}
 	ctx, cancel := context.WithCancelCause(t.Context())
 	defer cancel(nil)
 	var (

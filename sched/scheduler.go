@@ -216,7 +216,8 @@ func (s *Scheduler) Tasks() iter.Seq[*Task] {
 // RunFrame runs one frame with the configured budget.
 func (s *Scheduler) RunFrame() FrameStats { return s.RunFrameBudget(s.budget) }
 
-// RunFrameBudget runs one frame with the given budget: it wakes the tasks
+// RunFrameBudget runs one frame with the given budget: it applies the
+// pool's finished work while the budget allows (see Pool), wakes the tasks
 // whose waits are due, then resumes ready tasks round-robin until the budget
 // is spent or nothing is ready. A task that breathes after using its fair
 // share of the budget up to its Breath level's threshold (the threshold
