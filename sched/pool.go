@@ -23,8 +23,8 @@ import (
 // The pool has a size, runtime.GOMAXPROCS unless WithWorkers says
 // otherwise: it starts a worker when work is queued and fewer than size
 // workers are alive, none idle, and keeps it until the pool shrinks below
-// its number or the scheduler closes. Size, SetSize, AtLeast, AtMost and
-// Stats may be called from any goroutine; Submit and Cancel from the frame
+// its number or the scheduler closes. Size, SetSize, AtLeast and AtMost may
+// be called from any goroutine; Submit, Cancel and Stats from the frame
 // goroutine only.
 type Pool struct {
 	s *Scheduler

@@ -3,10 +3,12 @@ package sched_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/framesched/framesched/internal/leak"
 	"github.com/framesched/framesched/sched"
@@ -437,6 +439,35 @@ func TestPoolIdleScheduler(t *testing.T) {
 		w.frames(2)
 		if got := leak.PoolGoroutines(); len(got) != 0 {
 			t.Errorf("pool goroutines without pool work: %d", len(got))
+		}
+	})
+}
+
+// The callbacks of submitted work are charged to the owner named, or to the
+// owner of the code that submitted it.
+func TestSubmitChargesOwner(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 4*ms, sched.WithWorkers(1))
+		p := w.s.Pool()
+		submit := func(owner string, cost time.Duration) {
+			f := p.Submit(owner, "work", func(context.Context) (any, error) { return nil, nil })
+			f.OnComplete(func() { w.work(cost) })
+		}
+		submit("", 1*ms) // the host's
+		submit("Map", 2*ms)
+		w.start("Bags", "submitter", func(t *sched.Self) (any, error) {
+			submit("", 3*ms)
+			return nil, nil
+		})
+		w.s.RunFrame()
+		synctest.Wait()
+		w.s.RunFrame()
+		var got []string
+		for _, o := range w.s.Owners() {
+			got = append(got, fmt.Sprint(o.Name, " ", o.CPU))
+		}
+		if want := []string{"Bags 3ms", "Map 2ms", "host 1ms"}; !slices.Equal(got, want) {
+			t.Errorf("owners %q, want %q", got, want)
 		}
 	})
 }
