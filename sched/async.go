@@ -69,13 +69,10 @@ func Async[T any](t *Self, work func(ctx context.Context) (T, error)) (T, error)
 	if tk != s.current || tk.unwinding {
 		tk.misuseOrUnwind("Async")
 	}
-	var zero T
 	j := &job{ctx: t.Context(), own: tk.own, fut: waitcond.NewFuture("async")}
 	j.work = func(ctx context.Context) (any, error) { return work(ctx) }
 	s.pool.submit(j)
-	if err := t.Wait(j.fut.Cond()); err != nil {
-		return zero, err
-	}
+	t.Wait(j.fut.Cond()) // a Future's condition is never refused: no cycle goes through it
 	v, err := j.fut.Result()
 	res, _ := v.(T) // work returned a T (nil when it panicked, or T is an interface)
 	return res, err

@@ -144,6 +144,10 @@ func TestSelfContext(t *testing.T) {
 				return nil, err
 			}
 		}
+		w.start("Bags", "late", func(t *sched.Self) (any, error) {
+			defer func() { ctxs["late"] = t.Context() }() // made first as Close stops the task
+			return nil, t.Wait(w.s.Frames(100))
+		})
 		w.start("Bags", "returns", body("returns", nil))
 		w.start("Bags", "fails", body("fails", errBoom))
 		stopped := w.start("Bags", "waits", body("waits", nil))
@@ -155,6 +159,10 @@ func TestSelfContext(t *testing.T) {
 			if ctx.Err() == nil || context.Cause(ctx).Error() != want {
 				t.Errorf("%s: Err %v, Cause %v; want done with %q", name, ctx.Err(), context.Cause(ctx), want)
 			}
+		}
+		w.s.Close()
+		if ctx := ctxs["late"]; ctx == nil || context.Cause(ctx).Error() != "scheduler closed" {
+			t.Errorf("a context made by a stopped task's deferred function: %v, want done with %q", ctx, "scheduler closed")
 		}
 	})
 }

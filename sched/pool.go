@@ -36,7 +36,8 @@ type Pool struct {
 	idle     int    // workers waiting on wake
 	starting int    // workers started that have not looked for work yet
 	busy     int    // workers running work
-	queue    []*job // submitted, not started, in submission order
+	queue    []*job // submitted, in submission order; those before head have started
+	head     int
 	closed   bool
 	done     []*job // finished, not applied, in the order they finished
 	doneFull atomic.Bool
@@ -117,8 +118,11 @@ type PoolStats struct {
 func (p *Pool) Stats() PoolStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return PoolStats{Size: p.size, Workers: p.workers, Busy: p.busy, Queued: len(p.queue), Done: len(p.done) + len(p.applying)}
+	return PoolStats{Size: p.size, Workers: p.workers, Busy: p.busy, Queued: p.queued(), Done: len(p.done) + len(p.applying)}
 }
+
+// queued is how much work waits for a worker; p.mu is held.
+func (p *Pool) queued() int { return len(p.queue) - p.head }
 
 // Submit runs work on the pool and returns a Future of its outcome, which
 // completes on the frame goroutine when a frame applies it: at the start of
@@ -174,6 +178,11 @@ func (p *Pool) Cancel(f *waitcond.Future) bool {
 // allows.
 func (p *Pool) submit(j *job) {
 	p.mu.Lock()
+	if p.head > 0 && len(p.queue) == cap(p.queue) { // make room at the front, rather than grow
+		n := copy(p.queue, p.queue[p.head:])
+		clear(p.queue[n:])
+		p.queue, p.head = p.queue[:n], 0
+	}
 	p.queue = append(p.queue, j)
 	if p.idle > 0 {
 		p.wake.Signal()
@@ -185,7 +194,7 @@ func (p *Pool) submit(j *job) {
 // startWorkers starts the workers the queued work needs, up to the size;
 // idle workers, and those starting, will take their share. p.mu is held.
 func (p *Pool) startWorkers() {
-	for !p.closed && p.workers < p.size && len(p.queue) > p.idle+p.starting {
+	for !p.closed && p.workers < p.size && p.queued() > p.idle+p.starting {
 		p.workers++
 		p.starting++
 		p.alive.Add(1)
@@ -214,10 +223,12 @@ func (p *Pool) next() *job {
 		if p.closed || p.workers > p.size {
 			return nil
 		}
-		if len(p.queue) > 0 {
-			j := p.queue[0]
-			p.queue[0] = nil
-			p.queue = p.queue[1:]
+		if p.head < len(p.queue) {
+			j := p.queue[p.head]
+			p.queue[p.head] = nil
+			if p.head++; p.head == len(p.queue) {
+				p.queue, p.head = p.queue[:0], 0 // the array is reused
+			}
 			p.busy++
 			return j
 		}
@@ -341,8 +352,8 @@ func (s *Scheduler) apply(j *job) {
 func (p *Pool) close() {
 	p.mu.Lock()
 	p.closed = true
-	queued := p.queue
-	p.queue = nil
+	queued := p.queue[p.head:]
+	p.queue, p.head = nil, 0
 	p.wake.Broadcast()
 	p.mu.Unlock()
 	p.s.cancel(ErrClosed)

@@ -471,3 +471,42 @@ func TestSubmitChargesOwner(t *testing.T) {
 		}
 	})
 }
+
+// Work runs in submission order, also while the queue never empties.
+func TestPoolQueueOrder(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		const n = 40
+		w := newWorld(t, 4*ms, sched.WithWorkers(1))
+		p := w.s.Pool()
+		release := make(chan struct{})
+		var order []int // written by the one worker, read after synctest.Wait
+		released := 0
+		for i := range n {
+			p.Submit("", "in order", func(context.Context) (any, error) {
+				order = append(order, i)
+				<-release
+				return nil, nil
+			})
+			if i%3 == 2 { // one returns for three submitted: the queue grows and never empties
+				release <- struct{}{}
+				released++
+				synctest.Wait()
+				if got := p.Stats().Queued; got != i-released {
+					t.Fatalf("after %d submitted and %d returned: %d queued, want %d", i+1, released, got, i-released)
+				}
+			}
+		}
+		for ; released < n; released++ {
+			release <- struct{}{}
+		}
+		synctest.Wait()
+		for i, v := range order {
+			if v != i {
+				t.Fatalf("work ran in the order %v, want submission order", order)
+			}
+		}
+		if st := w.s.RunFrame(); len(order) != n || st.Completions != n {
+			t.Errorf("%d ran, %d applied; want %d", len(order), st.Completions, n)
+		}
+	})
+}
