@@ -82,7 +82,9 @@ func ParallelFor(t *Self, dims []int, chunk func(ctx context.Context, lo, hi []i
 		s.pool.submit(j)
 	}
 	t.Wait(all.Cond()) // a Future's condition is never refused
-	return first       // written before the pieces' outcomes were queued, which the wait saw
+	// first was written before the failed piece's outcome was queued, which
+	// the wait saw.
+	return first
 }
 
 // slab is a piece of a ParallelFor range.
