@@ -2,6 +2,7 @@ package sched_test
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -11,32 +12,40 @@ import (
 
 // BenchmarkAsyncRoundTrip is a task that hands a trivial function to the
 // pool and resumes with its result, again and again, while the host runs
-// frames back to back: each op is a submit, a worker's run, the frame that
-// applies the outcome and the slice that resumes the task.
+// frames: each op is a submit, a worker's run, the frame that applies the
+// outcome and the slice that resumes the task. The host of "go" yields
+// between frames (runtime.Gosched), as one that waits for its next frame
+// does; that of "go-back-to-back" never blocks nor yields, so the worker a
+// submit wakes, which the Go runtime queues on the frame goroutine's
+// processor, waits until another processor steals it.
 func BenchmarkAsyncRoundTrip(b *testing.B) {
-	b.Run("go", func(b *testing.B) {
-		b.ReportAllocs()
-		s := sched.New(sched.WithBudget(time.Hour))
-		defer s.Close()
-		h, _ := s.Go("bench", "async", func(t *sched.Self) (any, error) {
-			sum := 0
-			for i := range b.N {
-				v, err := sched.Async(t, func(context.Context) (int, error) { return i, nil })
-				if err != nil {
-					return nil, err
-				}
-				sum += v
+	b.Run("go", func(b *testing.B) { benchAsyncRoundTrip(b, runtime.Gosched) })
+	b.Run("go-back-to-back", func(b *testing.B) { benchAsyncRoundTrip(b, func() {}) })
+}
+
+func benchAsyncRoundTrip(b *testing.B, between func()) {
+	b.ReportAllocs()
+	s := sched.New(sched.WithBudget(time.Hour))
+	defer s.Close()
+	h, _ := s.Go("bench", "async", func(t *sched.Self) (any, error) {
+		sum := 0
+		for i := range b.N {
+			v, err := sched.Async(t, func(context.Context) (int, error) { return i, nil })
+			if err != nil {
+				return nil, err
 			}
-			return sum, nil
-		})
-		for !h.Finished() {
-			s.RunFrame()
+			sum += v
 		}
-		b.StopTimer()
-		if v, err := h.Result(); err != nil || v != b.N*(b.N-1)/2 {
-			b.Fatalf("Result() = %v, %v", v, err)
-		}
+		return sum, nil
 	})
+	for !h.Finished() {
+		s.RunFrame()
+		between()
+	}
+	b.StopTimer()
+	if v, err := h.Result(); err != nil || v != b.N*(b.N-1)/2 {
+		b.Fatalf("Result() = %v, %v", v, err)
+	}
 }
 
 // spin is CPU-bound work on indices [lo, hi): a few rounds of xorshift per
