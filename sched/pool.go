@@ -42,6 +42,7 @@ type Pool struct {
 	done     []*job // finished, not applied, in the order they finished
 	doneFull atomic.Bool
 	alive    sync.WaitGroup // one per worker goroutine
+	idleCh   chan struct{}  // closed once no work is queued or running (WaitIdle)
 
 	// The frame goroutine's own.
 	applying []*job                    // taken from done, applied in order over frames
@@ -174,6 +175,32 @@ func (p *Pool) Cancel(f *waitcond.Future) bool {
 	return true
 }
 
+// WaitIdle blocks until no work is queued or running (the work that
+// finished waits for a frame to apply it), or until ctx is done, and returns
+// ctx.Err() then. A headless host or a test uses it to choose the frame
+// that applies the work submitted before: with one worker, work finishes in
+// the order it was submitted, so a run on a mock clock is the same every
+// time. With a pool of size 0 and work queued, it waits until the pool
+// grows or ctx is done. It may be called from any goroutine.
+func (p *Pool) WaitIdle(ctx context.Context) error {
+	p.mu.Lock()
+	if p.busy == 0 && p.queued() == 0 {
+		p.mu.Unlock()
+		return nil
+	}
+	if p.idleCh == nil {
+		p.idleCh = make(chan struct{})
+	}
+	idle := p.idleCh
+	p.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // submit queues j and starts a worker for it if none is idle and the size
 // allows.
 func (p *Pool) submit(j *job) {
@@ -273,6 +300,10 @@ func (p *Pool) run(j *job) {
 // frame goroutine applies. p.mu is held.
 func (p *Pool) finished(j *job) {
 	p.busy--
+	if p.idleCh != nil && p.busy == 0 && p.queued() == 0 {
+		close(p.idleCh)
+		p.idleCh = nil
+	}
 	if j.direct != nil {
 		close(j.direct)
 		return
@@ -358,6 +389,10 @@ func (p *Pool) close() {
 	p.mu.Unlock()
 	p.s.cancel(ErrClosed)
 	p.alive.Wait()
+	if p.idleCh != nil { // work queued on a pool of size 0 was dropped
+		close(p.idleCh)
+		p.idleCh = nil
+	}
 	for _, j := range queued {
 		j.err = ErrClosed
 		if j.direct != nil {

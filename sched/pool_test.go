@@ -510,3 +510,49 @@ func TestPoolQueueOrder(t *testing.T) {
 		}
 	})
 }
+
+// WaitIdle returns once no work is queued or running.
+func TestPoolWaitIdle(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 4*ms, sched.WithWorkers(1))
+		p := w.s.Pool()
+		if err := p.WaitIdle(context.Background()); err != nil {
+			t.Fatalf("WaitIdle of an idle pool: %v", err)
+		}
+		hs := heldAll(2)
+		for _, h := range hs {
+			p.Submit("", "held", h.work)
+		}
+		returned := make(chan error)
+		go func() { returned <- p.WaitIdle(context.Background()) }()
+		hs[0].finish(nil)
+		select {
+		case err := <-returned:
+			t.Fatalf("WaitIdle returned %v with work queued", err)
+		default:
+		}
+		hs[1].finish(nil)
+		if err := <-returned; err != nil {
+			t.Errorf("WaitIdle: %v", err)
+		}
+		if got := p.Stats(); got.Done != 2 {
+			t.Errorf("Stats() = %+v, want 2 done", got)
+		}
+
+		p.SetSize(0)
+		p.Submit("", "never", newHeld().work)
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { returned <- p.WaitIdle(ctx) }()
+		synctest.Wait()
+		cancel()
+		if err := <-returned; !errors.Is(err, context.Canceled) {
+			t.Errorf("WaitIdle with ctx cancelled: %v, want context.Canceled", err)
+		}
+		go func() { returned <- p.WaitIdle(context.Background()) }()
+		synctest.Wait()
+		w.s.Close()
+		if err := <-returned; err != nil {
+			t.Errorf("WaitIdle across Close: %v", err)
+		}
+	})
+}
