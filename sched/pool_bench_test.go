@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +115,50 @@ func BenchmarkParallelFor(b *testing.B) {
 		b.ReportMetric(float64(serial.Nanoseconds())/float64(b.N), "serial-ns/op")
 		b.ReportMetric(float64(parallel.Nanoseconds())/float64(b.N), "parallel-ns/op")
 	})
+}
+
+// BenchmarkWakeBaseline is the floor of BenchmarkAsyncRoundTrip in plain Go:
+// a goroutine hands an int to another, parked on a sync.Cond, and spins on
+// an atomic until it is handed back, yielding (runtime.Gosched) in its loop
+// or not, as the two hosts of BenchmarkAsyncRoundTrip do between frames.
+func BenchmarkWakeBaseline(b *testing.B) {
+	b.Run("yielding", func(b *testing.B) { benchWake(b, runtime.Gosched) })
+	b.Run("spinning", func(b *testing.B) { benchWake(b, func() {}) })
+}
+
+func benchWake(b *testing.B, between func()) {
+	var (
+		mu   sync.Mutex
+		cond = sync.Cond{L: &mu}
+		in   []int
+		out  atomic.Int64
+	)
+	go func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for {
+			for len(in) == 0 {
+				cond.Wait()
+			}
+			v := in[0]
+			in = in[1:]
+			if v < 0 {
+				return
+			}
+			out.Store(int64(v))
+		}
+	}()
+	for i := 1; i <= b.N; i++ {
+		mu.Lock()
+		in = append(in, i)
+		cond.Signal()
+		mu.Unlock()
+		for out.Load() != int64(i) {
+			between()
+		}
+	}
+	mu.Lock()
+	in = append(in, -1)
+	cond.Signal()
+	mu.Unlock()
 }
