@@ -22,9 +22,16 @@ import (
 // The pool has a size, runtime.GOMAXPROCS unless WithWorkers says
 // otherwise: it starts a worker when work is queued and fewer than size
 // workers are alive, none idle, and keeps it until the pool shrinks below
-// its number or the scheduler closes. Size, SetSize, AtLeast and AtMost may
-// be called from any goroutine; Submit, Cancel and Stats from the frame
-// goroutine only.
+// its number or the scheduler closes. Size, SetSize, AtLeast, AtMost and
+// WaitIdle may be called from any goroutine; Submit, Cancel and Stats from
+// the frame goroutine only.
+//
+// A host that runs frames back to back, never blocking, should yield
+// between them (runtime.Gosched): the Go runtime queues the worker that
+// new work wakes on the frame goroutine's processor, where it waits until
+// another processor wakes up and takes it, about 90 µs on a 2-vCPU VM
+// (a whole Async round trip takes about 1 µs when the host yields; see
+// BENCHMARKS.md). A host that waits for its next frame yields anyway.
 type Pool struct {
 	s *Scheduler
 
