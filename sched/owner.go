@@ -54,7 +54,8 @@ type OwnerStats struct {
 	Escalation  EscalationStep // where it stands in escalation (see EscalationPolicy)
 }
 
-// Owners is the accounting of every owner that ever had a task, by name.
+// Owners is the accounting of every owner that ever had a task or submitted
+// pool work, by name.
 func (s *Scheduler) Owners() []OwnerStats {
 	out := make([]OwnerStats, 0, len(s.owners))
 	for _, o := range s.owners {
