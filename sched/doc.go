@@ -56,7 +56,20 @@
 // everything the scheduler does, and its trace (WithTrace), is the same on
 // every run.
 //
+// Work that must not hold up the frame (reading files, decoding, a big
+// computation) goes to the scheduler's worker pool (Pool), sized by default
+// to runtime.GOMAXPROCS and resizable while it runs: a task calls Async,
+// which parks it until the work is done, or ParallelFor, which splits an
+// index range of up to three dimensions over the workers; the host calls
+// Pool.Submit for a Future, or Do, which blocks. Workers never touch the
+// scheduler: finished work is applied on the frame goroutine at the start
+// of a frame, within its budget and in the order it finished, so a burst of
+// it is spread over frames. A task's Self.Context is cancelled when the task
+// finishes, and with it the work it handed out; Close cancels the rest and
+// waits for it.
+//
 // The Scheduler is single-goroutine: call it from the frame goroutine only.
 // Go task bodies run on iter.Pull coroutines that never run concurrently with
-// it or with each other.
+// it or with each other; the pool's workers run only the functions given to
+// them.
 package sched

@@ -148,6 +148,9 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 	t.state, t.result, t.err = Finished, res, err
 	t.finished.Store(true)
 	t.suspended, t.keep = false, nil
+	if t.ctx != nil {
+		t.ctx.cancel(err) // the work it handed out stops with it
+	}
 	s.disarm(t)
 	s.unlink(t)
 	t.own.live--

@@ -54,7 +54,8 @@ type OwnerStats struct {
 	Escalation  EscalationStep // where it stands in escalation (see EscalationPolicy)
 }
 
-// Owners is the accounting of every owner that ever had a task, by name.
+// Owners is the accounting of every owner that ever had a task or submitted
+// pool work, by name.
 func (s *Scheduler) Owners() []OwnerStats {
 	out := make([]OwnerStats, 0, len(s.owners))
 	for _, o := range s.owners {
@@ -193,6 +194,17 @@ func (t *task) ownerHasTime(used time.Duration) bool {
 		need = t.acct.Chunk()
 	}
 	return left > 0 && left >= need
+}
+
+// charge charges o with took of frame f of budget limit, spent outside its
+// tasks' slices (polling their predicates, applying their pool work): its
+// CPU, and its budget share's balance.
+func (o *owner) charge(f uint64, took, limit time.Duration) {
+	o.usage.Add(f, took, limit)
+	if o.share > 0 {
+		o.credit(f, limit)
+		o.balance -= took
+	}
 }
 
 // pollable reports whether the predicates of o's tasks may be polled now:

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -68,6 +69,9 @@ type Scheduler struct {
 	inbox     inbox     // woken by futures completed on any goroutine
 	polled    []*task   // waiting on predicates
 	collected inbox     // tasks whose handle was garbage-collected
+	pool      Pool
+	ctx       context.Context // see context
+	cancelCtx context.CancelCauseFunc
 	// queueCollected is the cleanup of every handle, made once (a method
 	// value passed to runtime.AddCleanup would be allocated per handle).
 	queueCollected func(*task)
@@ -112,6 +116,7 @@ func New(opts ...Option) *Scheduler {
 	for _, o := range opts {
 		o(s)
 	}
+	s.pool.init(s)
 	s.queueCollected = func(t *task) {
 		// Most handles are dropped after their task finished: those need
 		// no stop, and the frame goroutine need not look at them.
@@ -211,7 +216,8 @@ func (s *Scheduler) Tasks() iter.Seq[*Task] {
 // RunFrame runs one frame with the configured budget.
 func (s *Scheduler) RunFrame() FrameStats { return s.RunFrameBudget(s.budget) }
 
-// RunFrameBudget runs one frame with the given budget: it wakes the tasks
+// RunFrameBudget runs one frame with the given budget: it applies the
+// pool's finished work while the budget allows (see Pool), wakes the tasks
 // whose waits are due, then resumes ready tasks round-robin until the budget
 // is spent or nothing is ready. A task that breathes after using its fair
 // share of the budget up to its Breath level's threshold (the threshold
@@ -236,7 +242,11 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	}
 	s.later.moveTo(&s.ready)
 	now := start
-	if s.wakeDue(start) {
+	if s.pool.due() {
+		s.applyDone(start, limit)
+		now = s.elapsed()
+	}
+	if s.wakeDue(now) {
 		now = s.elapsed() // the slices that follow are not charged for the waking (predicates)
 	}
 	s.sharers = max(1, s.turnsWaiting())
@@ -270,7 +280,7 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	// fields just written with 8-byte stores, which the CPU cannot forward
 	// and stalls on (about 5% of a one-slice frame).
 	return FrameStats{Frame: st.Frame, Budget: st.Budget, Used: st.Used, Overrun: st.Overrun,
-		Resumed: st.Resumed, Parked: st.Parked, Finished: st.Finished, Errors: st.Errors}
+		Resumed: st.Resumed, Parked: st.Parked, Finished: st.Finished, Errors: st.Errors, Completions: st.Completions}
 }
 
 // EndFrame ends the running frame once the running slice ends: no other
@@ -366,8 +376,11 @@ func (t *task) releaseCoroutine() {
 }
 
 // Close stops every unfinished task with the reason "scheduler closed", in
-// creation order, running their deferred functions, and leaves no goroutine
-// behind. Afterwards Create fails with ErrClosed and RunFrame does nothing,
+// creation order, running their deferred functions, then closes the pool:
+// it cancels the context of the work still running (see Pool), waits for
+// that work to return, and completes every Future of the pool's work that
+// no frame applied: with the work's outcome if it finished, with ErrClosed
+// if it never started. It leaves no goroutine behind. Afterwards Create fails with ErrClosed and RunFrame does nothing,
 // and the host's hooks (error handler, trace, warning handler, finished
 // subscribers) are dropped. It must not be called from task code.
 func (s *Scheduler) Close() error {
@@ -378,6 +391,7 @@ func (s *Scheduler) Close() error {
 	for s.liveHead != nil {
 		s.stopTask(s.liveHead, &StopError{Reason: "scheduler closed"})
 	}
+	s.pool.close()
 	s.endIdleWorkers()
 	s.prio, s.ready, s.deferred, s.later = queue{}, queue{}, queue{}, queue{}
 	// The host's hooks go: the runtime keeps every handle's cleanup, and so

@@ -14,6 +14,9 @@ type FrameStats struct {
 	Parked   int           // Breath checkpoints that parked a task until a later frame
 	Finished int           // tasks that finished
 	Errors   int           // tasks that finished with an error other than a stop
+	// Completions is how much finished pool work the frame applied at its
+	// start (see Pool).
+	Completions int
 }
 
 // TaskInfo is a snapshot of one task, for debugging and display.

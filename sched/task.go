@@ -65,6 +65,7 @@ type task struct {
 	onSlice   func(start bool) // Self.OnSlice
 	traceback func() string    // Self.SetTraceback
 	onUnwind  func()           // Self.OnUnwind
+	ctx       *taskContext     // Self.Context, once made
 	outcome   outcome          // how its last slice ended, for the trace
 	onStack   bool             // its coroutine is executing (it is current, or stopping another task)
 	unwinding bool             // a stop is unwinding its body

@@ -235,11 +235,7 @@ func (s *Scheduler) poll() {
 		s.check(t)
 		took := s.elapsed() - start
 		t.acct.Total += took
-		t.own.usage.Add(s.frame, took, s.limit)
-		if t.own.share > 0 {
-			t.own.credit(s.frame, s.limit)
-			t.own.balance -= took
-		}
+		t.own.charge(s.frame, took, s.limit)
 		if s.warnAfter > 0 && took >= s.warnAfter {
 			n := s.overrun(t)
 			w := Warning{Kind: SlowPredicate, Frame: s.frame, Task: t.name, Owner: t.own.name, Took: took, Created: t.created(), Self: &t.self}

@@ -22,7 +22,10 @@ func (f *Future) Name() string { return f.name }
 
 // Complete sets the result and reports whether this call did: the first
 // call wins and later ones return false and change nothing. It then calls
-// the OnComplete callbacks, on this goroutine, in registration order.
+// the OnComplete callbacks, on this goroutine, in registration order. A
+// callback that panics does not keep the later ones from being called (a
+// host's callback must not lose a waiting task its wake-up); once they have
+// been called, the panic goes on (the last one, if several panicked).
 func (f *Future) Complete(v any, err error) bool {
 	f.mu.Lock()
 	if f.done {
@@ -33,10 +36,21 @@ func (f *Future) Complete(v any, err error) bool {
 	then := f.then
 	f.then = nil
 	f.mu.Unlock()
-	for _, cb := range then {
-		cb()
-	}
+	callAll(then)
 	return true
+}
+
+// callAll calls every function in cbs, in order, even when one panics.
+func callAll(cbs []func()) {
+	i := 0
+	defer func() {
+		if i < len(cbs) { // cbs[i] panicked
+			callAll(cbs[i+1:])
+		}
+	}()
+	for ; i < len(cbs); i++ {
+		cbs[i]()
+	}
 }
 
 // Done reports whether the future has completed.

@@ -83,3 +83,27 @@ func TestFutureConcurrentComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestFutureCallbackPanic(t *testing.T) {
+	f := NewFuture("f")
+	var log []string
+	f.OnComplete(func() { log = append(log, "a") })
+	f.OnComplete(func() { panic("b") })
+	f.OnComplete(func() { log = append(log, "c") })
+	f.OnComplete(func() { panic("d") })
+	f.OnComplete(func() { log = append(log, "e") })
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Errorf("Complete: no panic, want the callbacks' panic to go on")
+			}
+		}()
+		f.Complete("x", nil)
+	}()
+	if want := []string{"a", "c", "e"}; !slices.Equal(log, want) {
+		t.Errorf("calls: got %q, want %q", log, want)
+	}
+	if !f.Done() {
+		t.Errorf("Done() = false after Complete")
+	}
+}
