@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	glua "github.com/yuin/gopher-lua"
-
-	"github.com/framesched/framesched/waitcond"
 )
 
 // asyncTable is blTasks.Async: functions that run on workers (workers.go).
@@ -115,8 +113,12 @@ func (a *Addon) awaitCall(L *glua.LState, c *asyncCall) (*asyncResult, error) {
 	a.mem.charge(L, c.args.bytes+sizeWorker)
 	ws.hold(c, c.args.bytes+sizeWorker)
 	defer ws.release(c)
-	f := waitcond.NewFuture("Async.Call " + c.def.name)
-	a.h.s.Outside(func() { ws.start(ctx, c, f) })
+	// On the scheduler's pool, whose worker picks an idle worker state;
+	// the task's stop (this function's unwinding) or Close cancels it.
+	f := a.h.s.Pool().Submit(a.name, "Async.Call "+c.def.name, func(pctx context.Context) (any, error) {
+		defer context.AfterFunc(pctx, cancel)()
+		return ws.serve(ctx, c)
+	})
 	var err error
 	parks(L, a.h, func() { err = self.Wait(f.Cond()) })
 	if err != nil {

@@ -167,7 +167,8 @@ func sameSet(a, b []string) bool {
 }
 
 // In a task's own code, Async.Call parks the task until a worker has run
-// the function, on another goroutine; the other tasks go on meanwhile, and
+// the function on the scheduler's pool, and the next frame applied its
+// result; the other tasks go on meanwhile, and
 // Why says what it waits for. It works from coroutines and pcall too.
 func TestAsyncInTask(t *testing.T) {
 	bubble(t, func(t *testing.T) {
@@ -201,7 +202,7 @@ func TestAsyncInTask(t *testing.T) {
 		checkLines(t, e.out, []string{
 			"calls in frame\t1",
 			"tick\t1",
-			`waiting	Future "Async.Call sum" [met]`,
+			`waiting	Future "Async.Call sum" [pending]`, // done on a pool worker, applied at the next frame's start
 			"tick\t2",
 			"summed\t3",
 			"sum\t6\tin frame\t2",

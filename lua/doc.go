@@ -162,8 +162,9 @@
 // argument #2: value at [3].pos.x is a function, which cannot be copied to
 // a worker"), and so is a copy of over 65536 values or 64 nested tables.
 // In a task's own code (coroutines and pcall included), Async.Call parks
-// the task until a goroutine has run the function, and the task resumes in
-// a later frame; stopping the task ends the call. Elsewhere (the main
+// the task until a worker of the scheduler's pool (sched.Pool) has run the
+// function; the result is applied at the start of a later frame, within its
+// budget, and the task resumes; stopping the task ends the call. Elsewhere (the main
 // chunk, handlers, predicates, host callbacks) it is the blocking form, as
 // in LÖVR: it runs the function at once on worker 0, on the calling
 // goroutine, under the watchdog of the code calling it. A call from a task

@@ -14,8 +14,6 @@ import (
 
 	"github.com/benbjohnson/clock"
 	glua "github.com/yuin/gopher-lua"
-
-	"github.com/framesched/framesched/waitcond"
 )
 
 // Worker states. An addon's worker functions (Async.Define) run on Lua
@@ -240,27 +238,6 @@ func (ws *workerStates) serve(ctx context.Context, c *asyncCall) (*asyncResult, 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-// start serves c on a goroutine of its own and completes f with its
-// outcome (an *asyncResult).
-//
-// The scheduler's pool replaces this goroutine when it lands (issue 12):
-// the job submitted to the pool calls ws.serve (or ws.call with the pool
-// worker's own number, 1 and up) and the pool completes the future on the
-// frame goroutine.
-func (ws *workerStates) start(ctx context.Context, c *asyncCall, f *waitcond.Future) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.closed {
-		f.Complete(nil, errWorkersClosed)
-		return
-	}
-	ws.calls.Add(1)
-	go func() {
-		defer ws.calls.Done()
-		f.Complete(ws.serve(ctx, c))
-	}()
 }
 
 // shut refuses every call from now on and interrupts those running; close
