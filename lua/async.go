@@ -14,6 +14,7 @@ import (
 func (a *Addon) asyncTable() *glua.LTable {
 	t := a.L.NewTable()
 	a.L.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall})
+	a.hostAsync(t) // the host's async functions (hostasync.go)
 	return t
 }
 

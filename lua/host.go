@@ -27,6 +27,7 @@ type Host struct {
 	addons  []*Addon
 	byName  map[string]*Addon
 	conds   map[string]CondFunc
+	asyncs  map[string]AsyncFunc  // the host's async functions (hostasync.go)
 	running map[uint64]*luaTask   // every Lua task that has started and not finished, by task ID
 	scoped  map[uint64]bool       // Lua tasks made with Scope that have not run yet
 	parked  map[*glua.LState]bool // Lua coroutines parked inside a task
