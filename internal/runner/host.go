@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -78,8 +79,15 @@ func newRun(cfg config, stdout io.Writer) *run {
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
 	}
+	if cfg.virtual {
+		// one worker, waited for before each frame (frames): work submitted
+		// in a frame is applied at the start of the next, in submission
+		// order, the same on every run
+		opts = append(opts, sched.WithWorkers(1))
+	}
 	r.s = sched.New(opts...)
 	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
+	registerAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
 	if cfg.host == "rift" {
 		r.rift = newRift(r)
 	}
@@ -147,6 +155,9 @@ func (r *run) frames() {
 		r.frame++
 		r.frameStart = r.clk.Now()
 		r.printed = false
+		if r.vclk != nil {
+			r.s.Pool().WaitIdle(context.Background()) // the watchdog ends a worker function that loops, on real time
+		}
 		r.runHooks()
 		if r.rift != nil {
 			r.rift.update()
