@@ -179,6 +179,20 @@
 // and call Config.AfterFunc: both must be safe for any goroutine, as the
 // clock package's are.
 //
+// A host's async functions (Host.RegisterAsync) are Go functions called as
+// Async.<name>(...): the host's AsyncFunc reads and checks the arguments on
+// the frame goroutine (its errors name Async.<name>) and returns an
+// AsyncWork, which runs on the scheduler's pool, touching no Lua state, and
+// returns plain Go values (nil, bool, numbers, string, []byte, and []any
+// and map[string]any of them, 32 deep at most), pushed as the call's
+// results, charged to the addon's memory. In a task's own code the call
+// parks the task, which resumes with the results at the start of a later
+// frame; stopping the task cancels the work's context. Elsewhere it blocks
+// until the work returns (sched.Scheduler.Do), under the watchdog of the
+// calling code. The work's error, a panic in it, or a result that is not a
+// plain value is raised as "Async.<name>: ...". Async.Define and Async.Call
+// are not host names; a name not registered reads as nil.
+//
 // Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the
 // problem; it never panics the host or corrupts the scheduler.

@@ -29,11 +29,23 @@
 //	Sim.Msg(err)      tostring(err), each [%w_%-%./]*%.lua:%d+: as "<pos>: ", 0x%x+ as "<addr>"
 //	Sim.Addon()       the name of the addon whose code calls it
 //
+// and four async functions (lua.Host.RegisterAsync; hostasync.go) whose
+// work runs on the scheduler's pool: in a task the call parks it, elsewhere
+// it blocks:
+//
+//	blTasks.Async.readFile(path)  the bytes of path, relative to the first script's directory
+//	                              (absolute paths, .. escapes, symlinks out of it, files over 16 MiB refused)
+//	blTasks.Async.sha256(s)       the SHA-256 of s in lower-case hex
+//	blTasks.Async.deflate(s)      s compressed, raw DEFLATE (s at most 16 MiB)
+//	blTasks.Async.inflate(s)      raw DEFLATE decompressed; output over 16 MiB refused
+//
 // With --virtual the clock is virtual, in whole microseconds: time moves
 // only by the frame cadence (--frame-time rounded to microseconds) and
 // Sim.Work (floor(s*1e6 + 0.5) microseconds), and Sim.Now is the
 // microseconds divided by 1e6. The output is then the same on every run,
-// byte for byte (as long as scripts print no addresses: Sim.Msg), and
+// byte for byte (as long as scripts print no addresses: Sim.Msg; the pool
+// has one worker, waited for before each frame, so work submitted in a
+// frame is applied at the next one's start), and
 // collectgarbage("collect")
 // stops the tasks whose handles were dropped before it returns (see
 // collect.go). Without it the clock is real and Sim.Work spins. In both, a
