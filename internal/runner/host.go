@@ -87,7 +87,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 	}
 	r.s = sched.New(opts...)
 	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
-	registerAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
+	RegisterAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
 	if cfg.host == "rift" {
 		r.rift = newRift(r)
 	}

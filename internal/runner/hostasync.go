@@ -29,26 +29,10 @@ const maxAsyncBytes = 16 << 20
 // maxPath bounds readFile's path.
 const maxPath = 4096
 
-// registerAsync registers readFile, restricted to dir, sha256, deflate
-// and inflate on h.
-func registerAsync(h *lua.Host, dir string) {
-	h.RegisterAsync("readFile", func(L *glua.LState) (lua.AsyncWork, error) {
-		const fn = "Async.readFile"
-		path := lua.CheckString(L, 1, fn)
-		switch {
-		case path == "" || len(path) > maxPath:
-			lua.ArgError(L, 1, fn, fmt.Sprintf("a path of 1 to %d bytes expected", maxPath))
-		case filepath.IsAbs(path) || path[0] == '/' || path[0] == '\\':
-			lua.ArgError(L, 1, fn, "a path relative to the scripts' directory expected, got an absolute one")
-		}
-		return func(ctx context.Context) ([]any, error) {
-			b, err := readFileIn(dir, path)
-			if err != nil {
-				return nil, err
-			}
-			return []any{b}, nil
-		}, nil
-	})
+// RegisterAsync registers the runner's async functions on h: sha256,
+// deflate, inflate and, unless dir is "", readFile restricted to dir. The
+// showcase's host registers them too.
+func RegisterAsync(h *lua.Host, dir string) {
 	h.RegisterAsync("sha256", func(L *glua.LState) (lua.AsyncWork, error) {
 		s := lua.CheckString(L, 1, "Async.sha256")
 		return func(context.Context) ([]any, error) {
@@ -74,6 +58,26 @@ func registerAsync(h *lua.Host, dir string) {
 		s := checkBounded(L, "Async.inflate")
 		return func(ctx context.Context) ([]any, error) {
 			b, err := inflate(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			return []any{b}, nil
+		}, nil
+	})
+	if dir == "" {
+		return
+	}
+	h.RegisterAsync("readFile", func(L *glua.LState) (lua.AsyncWork, error) {
+		const fn = "Async.readFile"
+		path := lua.CheckString(L, 1, fn)
+		switch {
+		case path == "" || len(path) > maxPath:
+			lua.ArgError(L, 1, fn, fmt.Sprintf("a path of 1 to %d bytes expected", maxPath))
+		case filepath.IsAbs(path) || path[0] == '/' || path[0] == '\\':
+			lua.ArgError(L, 1, fn, "a path relative to the scripts' directory expected, got an absolute one")
+		}
+		return func(ctx context.Context) ([]any, error) {
+			b, err := readFileIn(dir, path)
 			if err != nil {
 				return nil, err
 			}

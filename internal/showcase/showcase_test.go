@@ -98,11 +98,11 @@ func TestWatchdogAndErrorsAttributed(t *testing.T) {
 	}
 	want := map[string][]key{
 		"naive": {
-			{noteError, "QuestLog", "questlog.lua:24", "questlog.lua:27: bad argument #1 to ipairs (table expected, got nil)"},
+			{noteError, "QuestLog", "questlog.lua:27", "questlog.lua:30: bad argument #1 to ipairs (table expected, got nil)"},
 		},
 		"framesched": {
 			{noteWarning, "Codex", "parse", ""}, // its text depends on the scheduler's learning: see below
-			{noteError, "QuestLog", "questlog.lua:24", "questlog.lua:27: bad argument #1 to ipairs (table expected, got nil)"},
+			{noteError, "QuestLog", "questlog.lua:27", "questlog.lua:30: bad argument #1 to ipairs (table expected, got nil)"},
 			{noteError, "Auctioneer", "auctioneer.lua:12", "watchdog: a slice ran past 50ms without breathing"},
 			{noteWarning, "Auctioneer", "auctioneer.lua:12", "slice ran 50.0ms without breathing"},
 		},
@@ -149,6 +149,24 @@ func TestBadSeconds(t *testing.T) {
 	for _, s := range []float64{-1, 3601} {
 		if _, err := New(Options{Seconds: s}); err == nil {
 			t.Errorf("New with %v seconds: no error", s)
+		}
+	}
+}
+
+// TestQuestLogTagsItsLog: QuestLog's QUEST_UPDATE handler tags the log with
+// blTasks.Async.sha256, a host async function run on the pool, blocking
+// there (outside any task), so the note is the same in both runs.
+func TestQuestLogTagsItsLog(t *testing.T) {
+	sc, _ := shared()
+	for _, w := range sc.runs {
+		var got []string
+		for _, n := range w.rec.notes {
+			if n.kind == notePrint && n.owner == "QuestLog" {
+				got = append(got, n.text)
+			}
+		}
+		if len(got) != 1 || got[0] != "log 7de8032e: 90 quests" { // sha256("quest log of 90")
+			t.Errorf("%s: QuestLog printed %q", w.name, got)
 		}
 	}
 }

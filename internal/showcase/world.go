@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/framesched/framesched/internal/runner"
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
 	"github.com/framesched/framesched/sched"
@@ -89,6 +90,7 @@ func newWorld(framesched bool, events []event, data []byte, seed uint64) (*world
 	// loop that never calls Sim.Work is never interrupted: none of the
 	// showcase's addons has one.
 	w.lh = lua.NewHost(w.s, lua.Config{Seed: seed, KillAfter: w.kill, AfterFunc: w.clk.AfterVirtual, Print: w.luaPrint})
+	runner.RegisterAsync(w.lh, "") // sha256, deflate, inflate: QuestLog tags its log
 	for _, a := range addons {
 		if err := a.install(w, data); err != nil {
 			w.close()

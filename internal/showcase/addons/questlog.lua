@@ -21,6 +21,9 @@ end
 local tracker
 
 Sim.On("QUEST_UPDATE", function(count)
+  -- the log's version tag, hashed on a pool worker: outside any task the call blocks
+  local tag = blTasks.Async.sha256("quest log of " .. count):sub(1, 8)
+  print("log " .. tag .. ": " .. count .. " quests")
   tracker = Task.Create(function(self)
     local done = 0
     for _, quest in ipairs(questLog(count)) do
@@ -32,6 +35,6 @@ Sim.On("QUEST_UPDATE", function(count)
       Sim.Work(QUEST)
       self:Breath()
     end
-    print(string.format("%d objectives done", done))
+    print(string.format("%d objectives done (log %s)", done, tag))
   end):Start()
 end)
