@@ -13,7 +13,8 @@ import (
 // asyncTable is blTasks.Async: functions that run on workers (workers.go).
 func (a *Addon) asyncTable() *glua.LTable {
 	t := a.L.NewTable()
-	a.L.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall})
+	a.L.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall,
+		"Send": a.asyncSend, "For": a.asyncFor})
 	a.hostAsync(t) // the host's async functions (hostasync.go)
 	return t
 }
@@ -143,18 +144,24 @@ func callerContext(L *glua.LState) context.Context {
 // raiseCall raises the error of a call of the worker function name, with
 // the worker's traceback where there is one.
 func raiseCall(L *glua.LState, name string, err error) {
+	L.RaiseError("%s", callMessage("Async.Call", name, err))
+}
+
+// callMessage is the message of the error err of a call of the worker
+// function name made by fn, with the worker's traceback where there is one.
+func callMessage(fn, name string, err error) string {
 	var we *WatchdogError
 	var me *MemoryError
 	var le *LuaError
 	switch {
 	case errors.As(err, &we):
-		L.RaiseError("Async.Call: worker function %q killed by the watchdog: it ran past %v%s", name, we.After, workerTraceback(we.Traceback))
+		return fmt.Sprintf("%s: worker function %q killed by the watchdog: it ran past %v%s", fn, name, we.After, workerTraceback(we.Traceback))
 	case errors.As(err, &me):
-		L.RaiseError("Async.Call: worker function %q: %s", name, me)
+		return fmt.Sprintf("%s: worker function %q: %s", fn, name, me)
 	case errors.As(err, &le):
-		L.RaiseError("Async.Call: worker function %q failed: %s%s", name, le.Message, workerTraceback(le.Traceback))
+		return fmt.Sprintf("%s: worker function %q failed: %s%s", fn, name, le.Message, workerTraceback(le.Traceback))
 	}
-	L.RaiseError("Async.Call: %s", err)
+	return fmt.Sprintf("%s: %s", fn, err)
 }
 
 // workerTraceback is a worker's traceback, told apart from the addon's.

@@ -193,6 +193,25 @@
 // plain value is raised as "Async.<name>: ...". Async.Define and Async.Call
 // are not host names; a name not registered reads as nil.
 //
+// Async.Send(name, callback, ...) is LÖVE's form: it submits the call to
+// the pool and returns at once, anywhere (a task does not park); when the
+// result is applied, at the start of a later frame, callback runs as the
+// addon's code (Addon.Call: watchdog, memory limit) with true and the
+// results, or false and the error message ("Async.Send: worker function
+// ..."); a callback's error is reported as the addon's ("Async.Send
+// callback"). A stopped addon's callbacks never run, and Addon.Stop,
+// Host.Close and Scheduler.Close end the calls pending without them.
+//
+// Async.For(name, {n1[, n2[, n3]]}, ...) is a parallel for: the range is
+// cut as sched.ParallelFor cuts it (along one dimension, at most one chunk
+// per pool worker) and the worker function is called per chunk with its
+// bounds, 1-based and inclusive, lo1, hi1[, lo2, hi2[, lo3, hi3]], then
+// copies of the other arguments. The task parks until every chunk is done
+// and Async.For returns the first result of each chunk, in chunk order
+// (nothing for an empty range); the first chunk to fail cancels the others
+// and its error is Async.For's; stopping the task cancels the chunks. It is
+// refused outside a task's own code.
+//
 // Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the
 // problem; it never panics the host or corrupts the scheduler.

@@ -42,9 +42,14 @@ const maxAsyncDepth = 32
 // anywhere else (a main chunk, a handler, a predicate, a host callback), it
 // blocks until the work returns (sched.Scheduler.Do) under the watchdog of
 // the code calling it. Registering a name twice replaces it; addons made
-// before see it too. name must be an identifier other than Define and Call.
+// before see it too. name must be an identifier other than the Async
+// table's own functions (Define, Call, Send, For).
 func (h *Host) RegisterAsync(name string, f AsyncFunc) {
-	if name == "Define" || name == "Call" || !isIdentifier(name) {
+	switch name {
+	case "Define", "Call", "Send", "For":
+		panic(fmt.Sprintf("lua: RegisterAsync: %q is one of blTasks.Async's own functions", name))
+	}
+	if !isIdentifier(name) {
 		panic(fmt.Sprintf("lua: RegisterAsync: bad name %q", name))
 	}
 	if f == nil {

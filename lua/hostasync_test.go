@@ -164,7 +164,7 @@ func TestHostAsyncErrors(t *testing.T) {
 		if len(e.errs) != 1 || !strings.Contains(e.errs[0].Err.Error(), "Async.fail: no task here") {
 			t.Errorf("task errors = %v", e.errLines())
 		}
-		for _, name := range []string{"Define", "Call", "", "1x", "a.b"} {
+		for _, name := range []string{"Define", "Call", "Send", "For", "", "1x", "a.b"} {
 			func() {
 				defer func() {
 					if recover() == nil {

@@ -1,0 +1,83 @@
+package lua_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/sched"
+)
+
+// forBody is the loop of BenchmarkParallelFor/lua: CPU-bound Lua, the same
+// in the addon's state (serially) and in the worker states (Async.For).
+const forBody = `return function(lo, hi)
+	local s, sin, sqrt = 0, math.sin, math.sqrt
+	for i = lo, hi do s = s + sin(i) * sqrt(i) end
+	return s
+end`
+
+// BenchmarkParallelFor/lua is a sum over 1e6 indices from Lua: serially in
+// the addon's state, then with Async.For on a pool of 2 workers, the body a
+// worker function (its states made before the timing), a task parked until
+// both chunks are applied and frames run meanwhile. ns/op is both; serial-ms
+// and parallel-ms are each, and x is the speed-up, serial over parallel.
+func BenchmarkParallelFor(b *testing.B) {
+	b.Run("lua", func(b *testing.B) {
+		s := sched.New(sched.WithWorkers(2), sched.WithErrorHandler(func(te sched.TaskError) { b.Fatal(te.Err) }))
+		h := lua.NewHost(s, lua.Config{Print: func(string, string) {}})
+		defer func() { s.Close(); h.Close() }()
+		a, err := h.NewAddon("A", lua.AddonOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := a.DoString("A", "body = (function() "+forBody+" end)()\nblTasks.Async.Define('body', [["+forBody+"]])"); err != nil {
+			b.Fatal(err)
+		}
+		if err := a.DoString("A", `
+			function serial(n) result = body(1, n) end
+			function parallel(n)
+				result = nil
+				job = blTasks.Task.Create(function()
+					local x, y = blTasks.Async.For("body", {n})
+					result = x + y
+				end):Start()
+			end`); err != nil {
+			b.Fatal(err)
+		}
+		run := func(src string) (float64, time.Duration) {
+			start := time.Now()
+			if err := a.DoString("A", src); err != nil {
+				b.Fatal(err)
+			}
+			for range 100000 {
+				if r, ok := a.State().GetGlobal("result").(glua.LNumber); ok {
+					return float64(r), time.Since(start)
+				}
+				s.RunFrame()
+				if err := s.Pool().WaitIdle(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.Fatal("no result")
+			return 0, 0
+		}
+		run("parallel(1000)") // the worker states, and their functions
+		var ser, par time.Duration
+		b.ResetTimer()
+		for range b.N {
+			rs, ds := run("serial(1000000)")
+			rp, dp := run("parallel(1000000)")
+			if math.Abs(rs-rp) > 1e-9*math.Abs(rs) {
+				b.Fatalf("serial %v, parallel %v", rs, rp)
+			}
+			ser, par = ser+ds, par+dp
+		}
+		b.ReportMetric(float64(ser.Milliseconds())/float64(b.N), "serial-ms")
+		b.ReportMetric(float64(par.Milliseconds())/float64(b.N), "parallel-ms")
+		b.ReportMetric(float64(ser)/float64(par), "x")
+	})
+}
