@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	glua "github.com/yuin/gopher-lua"
@@ -61,34 +60,13 @@ func syntaxMessage(err error) string {
 // a handler, a predicate, a host callback) it runs at once on worker 0,
 // blocking the frame goroutine, under the watchdog of the code calling it.
 func (a *Addon) asyncCall(L *glua.LState) int {
-	const fn = "Async.Call"
-	name := CheckString(L, 1, fn)
-	if a.stopped != nil {
-		L.RaiseError("%s: addon stopped: %s", fn, a.stopped)
-	}
-	var def *workerDef
-	if a.ws != nil {
-		def = a.ws.defs[name]
-	}
-	if def == nil {
-		L.RaiseError("%s: no worker function %q (Async.Define defines one)", fn, name)
-	}
-	args := make([]glua.LValue, L.GetTop()-1)
-	for i := range args {
-		args[i] = L.Get(i + 2)
-	}
-	cp, err := copyOut(args, func(i int) string { return "argument #" + strconv.Itoa(i+2) }, "to a worker")
-	if err != nil {
-		L.RaiseError("%s: %s", fn, err)
-	}
-	ws := a.ws
-	ws.seq++
-	c := &asyncCall{def: def, args: cp, seq: ws.seq}
+	c := a.newCall(L, "Async.Call", 2)
 	var res *asyncResult
+	var err error
 	if a.h.ownTask(L) != nil {
 		res, err = a.awaitCall(L, c)
 	} else {
-		res, err = ws.exec(callerContext(L), 0, c)
+		res, err = a.ws.exec(callerContext(L), 0, c)
 	}
 	if res != nil {
 		for _, line := range res.printed {
@@ -96,7 +74,7 @@ func (a *Addon) asyncCall(L *glua.LState) int {
 		}
 	}
 	if err != nil {
-		raiseCall(L, name, err)
+		raiseCall(L, c.def.name, err)
 	}
 	a.mem.charge(L, res.values.bytes)
 	return res.values.push(L)
