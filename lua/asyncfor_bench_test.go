@@ -2,7 +2,9 @@ package lua_test
 
 import (
 	"context"
+	"errors"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +27,9 @@ end`
 // worker function (its states made before the timing), a task parked until
 // both chunks are applied and frames run meanwhile. ns/op is both; serial-ms
 // and parallel-ms are each, and x is the speed-up, serial over parallel.
+// plain-x, the baseline, is the speed-up of bare gopher-lua in the same op:
+// the loop in one plain state against halves of it in two plain states on
+// two goroutines, with no scheduler, meter or watchdog.
 func BenchmarkParallelFor(b *testing.B) {
 	b.Run("lua", func(b *testing.B) {
 		s := sched.New(sched.WithWorkers(2), sched.WithErrorHandler(func(te sched.TaskError) { b.Fatal(te.Err) }))
@@ -66,7 +71,8 @@ func BenchmarkParallelFor(b *testing.B) {
 			return 0, 0
 		}
 		run("parallel(1000)") // the worker states, and their functions
-		var ser, par time.Duration
+		plain := newPlainFor(b)
+		var ser, par, pser, ppar time.Duration
 		b.ResetTimer()
 		for range b.N {
 			rs, ds := run("serial(1000000)")
@@ -75,9 +81,63 @@ func BenchmarkParallelFor(b *testing.B) {
 				b.Fatalf("serial %v, parallel %v", rs, rp)
 			}
 			ser, par = ser+ds, par+dp
+			ds, dp = plain.run(b, rs)
+			pser, ppar = pser+ds, ppar+dp
 		}
 		b.ReportMetric(float64(ser.Milliseconds())/float64(b.N), "serial-ms")
 		b.ReportMetric(float64(par.Milliseconds())/float64(b.N), "parallel-ms")
 		b.ReportMetric(float64(ser)/float64(par), "x")
+		b.ReportMetric(float64(pser)/float64(ppar), "plain-x")
 	})
+}
+
+// plainFor is forBody in three bare gopher-lua states: one for the serial
+// loop, two for its halves.
+type plainFor [3]*glua.LState
+
+func newPlainFor(b *testing.B) *plainFor {
+	var p plainFor
+	for i := range p {
+		p[i] = glua.NewState()
+		b.Cleanup(p[i].Close)
+		if err := p[i].DoString("body = (function() " + forBody + " end)()"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &p
+}
+
+// sum is the loop from lo to hi in state i.
+func (p *plainFor) sum(i, lo, hi int) (float64, error) {
+	L := p[i]
+	if err := L.CallByParam(glua.P{Fn: L.GetGlobal("body"), NRet: 1, Protect: true}, glua.LNumber(lo), glua.LNumber(hi)); err != nil {
+		return 0, err
+	}
+	defer L.Pop(1)
+	return float64(L.Get(-1).(glua.LNumber)), nil
+}
+
+// run times the serial loop over 1e6 indices, then its two halves on two
+// goroutines, and checks both sums against want.
+func (p *plainFor) run(b *testing.B, want float64) (serial, parallel time.Duration) {
+	const n = 1000000
+	start := time.Now()
+	s, err := p.sum(0, 1, n)
+	serial = time.Since(start)
+	if err != nil || math.Abs(s-want) > 1e-9*math.Abs(want) {
+		b.Fatalf("plain serial %v (%v), want %v", s, err, want)
+	}
+	var halves [2]float64
+	var errs [2]error
+	var wg sync.WaitGroup
+	start = time.Now()
+	for h := range 2 {
+		wg.Go(func() { halves[h], errs[h] = p.sum(1+h, 1+h*n/2, (h+1)*n/2) })
+	}
+	wg.Wait()
+	parallel = time.Since(start)
+	if s := halves[0] + halves[1]; errors.Join(errs[:]...) != nil || math.Abs(s-want) > 1e-9*math.Abs(want) {
+		b.Fatalf("plain parallel %v (%v), want %v", s, errors.Join(errs[:]...), want)
+	}
+	return serial, parallel
 }

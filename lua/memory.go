@@ -46,10 +46,24 @@ import (
 // one filling its budget.
 const DefaultMemoryLimit = 64 << 20
 
-// meterEvery is how many VM instructions of an addon run between two
-// readings of the allocation counter (about 170 ns each): one instruction
-// allocates at most a few KB outside the built-ins that charge themselves.
-const meterEvery = 512
+// meterEvery and maxEvery bound how many VM instructions of an addon run
+// between two readings of the allocation counter (about 170 ns each, and
+// more while other goroutines allocate): one instruction allocates at most
+// a few KB outside the built-ins that charge themselves, so the readings
+// are spaced by the room left before the next measure, at allocPerStep a
+// instruction (readingEvery).
+const (
+	meterEvery = 512
+	maxEvery   = 16 * meterEvery
+)
+
+// readingEvery is how many VM instructions may run before the next reading
+// of the allocation counter for an account of limit bytes whose last
+// measure was used and which has allocated since then.
+func readingEvery(limit, used, since int64) int {
+	room := max(limit-used, limit/8) - since
+	return int(min(max(room/allocPerStep, meterEvery), maxEvery))
+}
 
 // MemoryError is the error of an addon's code that went over the addon's
 // memory limit (AddonOptions.MemoryLimit), and of the addon stopped because
@@ -78,21 +92,22 @@ func (e *MemoryError) Error() string {
 // frame goroutine only.
 type memWatch struct {
 	a       *Addon
-	limit   int64 // 0: not metered
-	used    int64 // the last measure
-	since   int64 // bytes allocated while the addon ran since the last measure
-	ticks   uint64
+	limit   int64        // 0: not metered
+	used    int64        // the last measure
+	since   int64        // bytes allocated while the addon ran since the last measure
+	ran     uint64       // VM instructions the addon's code had run at the last tick
+	every   int          // VM instructions from the last tick to the next
 	steps   int          // VM instructions until the next tick
 	over    *MemoryError // set while code that went over unwinds
 	objects int          // objects the last measure found, to size the next one's set
 }
 
 func (m *memWatch) init(a *Addon, limit int64) {
-	m.a, m.limit, m.steps = a, limit, meterEvery
+	m.a, m.limit, m.every, m.steps = a, limit, meterEvery, meterEvery
 }
 
 // executed is how many VM instructions the addon's code has run.
-func (m *memWatch) executed() uint64 { return m.ticks*meterEvery + uint64(meterEvery-m.steps) }
+func (m *memWatch) executed() uint64 { return m.ran + uint64(m.every-m.steps) }
 
 // allocMeter attributes the process's allocations to the metered addons of
 // a host. It reads the runtime's allocation counter (about 170 ns) when an
@@ -145,12 +160,14 @@ func (am *allocMeter) settle(now uint64) {
 // tick brings the estimate up to date with the allocation counter, and
 // measures when it could be over the limit.
 func (m *memWatch) tick(ctx context.Context) {
-	m.ticks++
-	m.steps = meterEvery
+	m.ran += uint64(m.every - m.steps)
+	m.every, m.steps = 0, 0
 	am := &m.a.h.alloc
 	am.enter(m)
 	am.settle(am.read())
 	m.check(ctx, 0)
+	m.every = readingEvery(m.limit, m.used, m.since)
+	m.steps = m.every
 }
 
 // check measures the addon when its estimate, with n bytes about to be
@@ -199,6 +216,10 @@ func (m *memWatch) charge(L *glua.LState, n int64) {
 		L.RaiseError("%s", m.over.Error())
 	}
 	m.since += n
+	if e := readingEvery(m.limit, m.used, m.since); e < m.steps { // less room: read sooner
+		m.ran += uint64(m.every - m.steps)
+		m.every, m.steps = e, e
+	}
 }
 
 // settle ends the failing of code that went over, once it has unwound: the

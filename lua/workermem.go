@@ -56,11 +56,11 @@ func (m *workerMeter) read() uint64 {
 // Done is called by the VM before every instruction.
 func (m *workerMeter) Done() <-chan struct{} {
 	if m.steps--; m.steps < 0 {
-		m.steps = meterEvery
 		now := m.read()
 		m.since += int64(now - m.mark)
 		m.mark = now
 		m.check(0)
+		m.steps = readingEvery(m.limit, m.used, m.since)
 	}
 	if m.over != nil {
 		return closed
@@ -101,6 +101,7 @@ func (m *workerMeter) reserve(n int64) error {
 		return m.over
 	}
 	m.since += n
+	m.steps = min(m.steps, readingEvery(m.limit, m.used, m.since)) // less room: read sooner
 	return nil
 }
 
