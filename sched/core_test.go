@@ -136,8 +136,8 @@ func TestAccounting(t *testing.T) {
 
 		wantFrames := []sched.FrameStats{
 			{Frame: 1, Budget: 10 * ms, Used: 10 * ms, Resumed: 4, Parked: 1, Finished: 1, Errors: 1},
-			{Frame: 2, Budget: 10 * ms, Used: 6 * ms, Resumed: 2, Finished: 2},
-			{Frame: 3, Budget: 10 * ms},
+			{Frame: 2, Start: 10 * ms, Budget: 10 * ms, Used: 6 * ms, Resumed: 2, Finished: 2},
+			{Frame: 3, Start: 16 * ms, Budget: 10 * ms},
 		}
 		for i := range wantFrames {
 			if st[i] != wantFrames[i] {

@@ -3,6 +3,7 @@ package sched
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Errors returned by misuse of the scheduler and its tasks. Compare with
@@ -73,6 +74,9 @@ type TaskError struct {
 	Task  string // the task's name
 	Owner string // the owner the error is attributed to
 	Err   error  // the task's error
+	// At is when it was reported, as time since the scheduler was made, on
+	// its clock.
+	At time.Duration
 }
 
 func (e TaskError) Error() string {

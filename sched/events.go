@@ -18,13 +18,21 @@ const (
 
 // Event is one scheduling event, for the trace hook.
 type Event struct {
-	Frame   uint64
-	Kind    EventKind
-	Task    string
-	Owner   string
+	Frame uint64
+	Kind  EventKind
+	Task  string
+	Owner string
+	ID    uint64 // the task's creation number (Task.ID)
+	// At is when it happened, as time since the scheduler was made, on its
+	// clock: for EventSlice, when the slice ended (it began at At - Took).
+	At      time.Duration
 	Took    time.Duration // EventSlice
 	Outcome string        // EventSlice: finished, waiting, suspended, parked <level>, yielded
 	Err     error         // EventFinish
+	// Why is what the task waits for when the event leaves it waiting (a
+	// slice that ended in a wait, a start with a condition): its condition,
+	// described without evaluating it (waitcond.Cond.String); "" otherwise.
+	Why string
 }
 
 // String is a one-line, deterministic rendering of e.
@@ -48,9 +56,18 @@ func (e Event) String() string {
 	return fmt.Sprintf("%s event %d", head, e.Kind)
 }
 
-func (s *Scheduler) emit(e Event) {
+// emit sends e, an event of t, to the trace hook, with the frame, the
+// task's identity, the time (unless e has it) and what t waits for.
+func (s *Scheduler) emit(t *task, e Event) {
 	if s.trace != nil {
-		e.Frame = s.frame
+		e.Frame, e.Task, e.Owner, e.ID = s.frame, t.name, t.own.name, t.seq
+		if e.Kind != EventSlice {
+			e.At = s.elapsed()
+		}
+		if t.state == Waiting {
+			e.Why = t.cond.String() // not Explain: it would poll predicates
+
+		}
 		defer s.recoverHook("trace hook")
 		s.trace(e)
 	}

@@ -26,6 +26,7 @@ func (s *Scheduler) reportError(e TaskError) {
 			slog.Error("sched: error handler panicked", "panic", r, "error", e.Error(), "stack", string(debug.Stack()))
 		}
 	}()
+	e.At = s.elapsed()
 	s.onError(e)
 }
 

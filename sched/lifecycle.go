@@ -42,14 +42,14 @@ func (s *Scheduler) start(t *task, c *waitcond.Cond) error {
 	t.state = Active
 	t.level = budget.Short
 	t.keep = s.handle(t)
-	if s.trace != nil {
-		s.emit(Event{Kind: EventStart, Task: t.name, Owner: t.own.name})
-	}
 	if wait {
 		s.arm(t, c)
-		return nil
+	} else {
+		s.enqueue(t)
 	}
-	s.enqueue(t)
+	if s.trace != nil { // after arm: the event tells what it waits for
+		s.emit(t, Event{Kind: EventStart})
+	}
 	return nil
 }
 
@@ -112,7 +112,7 @@ func (s *Scheduler) suspend(t *task) error {
 		return fmt.Errorf("Suspend %s: can't be suspended because it's abandoned: %w", t, ErrAbandoned)
 	}
 	t.suspended = true
-	s.emit(Event{Kind: EventSuspend, Task: t.name, Owner: t.own.name})
+	s.emit(t, Event{Kind: EventSuspend})
 	if t == s.current {
 		t.park(suspended)
 	}
@@ -130,7 +130,7 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 		return fmt.Errorf("Resume %s: %w", t, ErrNotSuspended)
 	}
 	t.suspended = false
-	s.emit(Event{Kind: EventResume, Task: t.name, Owner: t.own.name})
+	s.emit(t, Event{Kind: EventResume})
 	switch t.state {
 	case Active:
 		s.enqueue(t)
@@ -156,7 +156,7 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 	t.own.live--
 	s.stats.Finished++
 	if s.trace != nil {
-		s.emit(Event{Kind: EventFinish, Task: t.name, Owner: t.own.name, Err: err})
+		s.emit(t, Event{Kind: EventFinish, Err: err})
 	}
 	if err != nil && !isStop(err) {
 		s.stats.Errors++

@@ -234,7 +234,7 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	s.frame++
 	start := s.elapsed()
 	s.frameStart, s.limit = start, limit
-	s.stats = FrameStats{Frame: s.frame, Budget: limit}
+	s.stats = FrameStats{Frame: s.frame, Start: start, Budget: limit}
 	s.frameEnded = false
 	s.applyCollected()
 	if len(s.escalated) > 0 {
@@ -279,7 +279,7 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	// Field by field: copying the struct whole reads, with 16-byte loads,
 	// fields just written with 8-byte stores, which the CPU cannot forward
 	// and stalls on (about 5% of a one-slice frame).
-	return FrameStats{Frame: st.Frame, Budget: st.Budget, Used: st.Used, Overrun: st.Overrun,
+	return FrameStats{Frame: st.Frame, Start: st.Start, Budget: st.Budget, Used: st.Used, Overrun: st.Overrun,
 		Resumed: st.Resumed, Parked: st.Parked, Finished: st.Finished, Errors: st.Errors, Completions: st.Completions}
 }
 
@@ -352,7 +352,7 @@ func (s *Scheduler) endSlice(t *task, now time.Duration) time.Duration {
 		s.warnSlow(t, took, overruns)
 	}
 	if s.trace != nil {
-		s.emit(Event{Kind: EventSlice, Task: t.name, Owner: t.own.name, Took: took, Outcome: t.outcome.String()})
+		s.emit(t, Event{Kind: EventSlice, At: end, Took: took, Outcome: t.outcome.String()})
 	}
 	if overruns > 0 {
 		s.escalate(t, overruns) // after the slice's event: it may stop t

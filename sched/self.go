@@ -53,6 +53,9 @@ const (
 type Warning struct {
 	Kind  WarningKind
 	Frame uint64
+	// At is when it was sent, as time since the scheduler was made, on its
+	// clock.
+	At    time.Duration
 	Task  string
 	Owner string
 	Took  time.Duration // SlowSlice, SlowPredicate: how long it ran
@@ -136,6 +139,7 @@ func (w Warning) counted(o *owner, n int) Warning {
 }
 
 func (s *Scheduler) warn(w Warning) {
+	w.At = s.elapsed()
 	if s.onWarn != nil {
 		defer s.recoverHook("warning handler")
 		s.onWarn(w)

@@ -7,6 +7,7 @@ import (
 // FrameStats is what one frame did.
 type FrameStats struct {
 	Frame    uint64
+	Start    time.Duration // when it began, as time since the scheduler was made, on its clock
 	Budget   time.Duration // the frame's budget
 	Used     time.Duration // time from the frame's start to its last slice's end
 	Overrun  time.Duration // how far Used went past Budget
