@@ -1,9 +1,10 @@
 // Package tracefile writes what a scheduler did as a trace file in the Trace
 // Event Format (JSON) that https://ui.perfetto.dev and chrome://tracing open:
-// a timeline with a track of frames and, per owner (addon), a track per task
-// showing its slices and what it did between them (parked at a Breath,
-// waiting, and for what), with the owner's warnings, errors and task ends
-// marked on the owner's own track.
+// a timeline with a track of frames (and graphs of each frame's budget and
+// used time) and, per owner (addon), a track per task showing its slices and
+// what it did between them (parked at a Breath, waiting, and for what), with
+// the owner's warnings, errors and task ends marked on the owner's own
+// track.
 //
 // The host feeds a Writer from the scheduler's hooks and frames:
 //

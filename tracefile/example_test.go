@@ -39,22 +39,21 @@ func Example() {
 	fmt.Print(file.String())
 	// Output:
 	// {"displayTimeUnit":"ms","traceEvents":[
-	// {"name":"process_name","ph":"M","ts":0,"pid":1,"tid":0,"args":{"name":"frames"}}
-	// ,{"name":"process_sort_index","ph":"M","ts":0,"pid":1,"tid":0,"args":{"sort_index":0}}
-	// ,{"name":"thread_name","ph":"M","ts":0,"pid":1,"tid":1,"args":{"name":"frame"}}
-	// ,{"name":"thread_name","ph":"M","ts":0,"pid":1,"tid":2,"args":{"name":"budget"}}
-	// ,{"name":"process_name","ph":"M","ts":0,"pid":2,"tid":0,"args":{"name":"Bags"}}
-	// ,{"name":"process_sort_index","ph":"M","ts":0,"pid":2,"tid":0,"args":{"sort_index":2}}
-	// ,{"name":"thread_name","ph":"M","ts":0,"pid":2,"tid":0,"args":{"name":"Bags"}}
-	// ,{"name":"thread_name","ph":"M","ts":0,"pid":2,"tid":1,"args":{"name":"index"}}
-	// ,{"name":"thread_sort_index","ph":"M","ts":0,"pid":2,"tid":1,"args":{"sort_index":1}}
-	// ,{"name":"index","cat":"slice","ph":"X","ts":0,"dur":9000,"pid":2,"tid":1,"args":{"frame":1,"outcome":"parked short","owner":"Bags","task":"index"}}
-	// ,{"name":"frame","cat":"frame","ph":"X","ts":0,"dur":9000,"pid":1,"tid":1,"args":{"budget":"10ms","completions":0,"errors":0,"finished":0,"frame":1,"overrun":"0s","parked":1,"slices":1,"used":"9ms"}}
-	// ,{"name":"budget","cat":"frame","ph":"X","ts":0,"dur":10000,"pid":1,"tid":2,"args":{"frame":1}}
-	// ,{"name":"finished: index","cat":"end","ph":"i","ts":28000,"pid":2,"tid":0,"s":"t","args":{"id":1,"task":"index"}}
-	// ,{"name":"parked short","cat":"between slices","ph":"X","ts":9000,"dur":16000,"pid":2,"tid":1}
-	// ,{"name":"index","cat":"slice","ph":"X","ts":25000,"dur":3000,"pid":2,"tid":1,"args":{"frame":2,"outcome":"finished","owner":"Bags","task":"index"}}
-	// ,{"name":"frame","cat":"frame","ph":"X","ts":25000,"dur":3000,"pid":1,"tid":1,"args":{"budget":"10ms","completions":0,"errors":0,"finished":1,"frame":2,"overrun":"0s","parked":0,"slices":1,"used":"3ms"}}
-	// ,{"name":"budget","cat":"frame","ph":"X","ts":25000,"dur":10000,"pid":1,"tid":2,"args":{"frame":2}}
+	// {"name":"process_name","ph":"M","ts":0,"pid":1073741824,"tid":1073741824,"args":{"name":"frames"}}
+	// ,{"name":"process_sort_index","ph":"M","ts":0,"pid":1073741824,"tid":1073741824,"args":{"sort_index":0}}
+	// ,{"name":"thread_name","ph":"M","ts":0,"pid":1073741824,"tid":1073741824,"args":{"name":"frames"}}
+	// ,{"name":"process_name","ph":"M","ts":0,"pid":1073741825,"tid":1073741825,"args":{"name":"Bags"}}
+	// ,{"name":"process_sort_index","ph":"M","ts":0,"pid":1073741825,"tid":1073741825,"args":{"sort_index":1}}
+	// ,{"name":"thread_name","ph":"M","ts":0,"pid":1073741825,"tid":1073741825,"args":{"name":"Bags"}}
+	// ,{"name":"thread_name","ph":"M","ts":0,"pid":1073741825,"tid":1,"args":{"name":"index"}}
+	// ,{"name":"thread_sort_index","ph":"M","ts":0,"pid":1073741825,"tid":1,"args":{"sort_index":1}}
+	// ,{"name":"index","cat":"slice","ph":"X","ts":0,"dur":9000,"pid":1073741825,"tid":1,"args":{"frame":1,"id":1,"outcome":"parked short","owner":"Bags","task":"index"}}
+	// ,{"name":"frame","cat":"frame","ph":"X","ts":0,"dur":9000,"pid":1073741824,"tid":1073741824,"args":{"budget":"10ms","completions":0,"errors":0,"finished":0,"frame":1,"overrun":"0s","parked":1,"slices":1,"used":"9ms"}}
+	// ,{"name":"frame","ph":"C","ts":0,"pid":1073741824,"tid":1073741824,"args":{"budget ms":10,"used ms":9}}
+	// ,{"name":"finished: index","cat":"end","ph":"i","ts":28000,"pid":1073741825,"tid":1073741825,"s":"t","args":{"id":1,"task":"index"}}
+	// ,{"name":"parked short","cat":"between slices","ph":"X","ts":9000,"dur":16000,"pid":1073741825,"tid":1}
+	// ,{"name":"index","cat":"slice","ph":"X","ts":25000,"dur":3000,"pid":1073741825,"tid":1,"args":{"frame":2,"id":1,"outcome":"finished","owner":"Bags","task":"index"}}
+	// ,{"name":"frame","cat":"frame","ph":"X","ts":25000,"dur":3000,"pid":1073741824,"tid":1073741824,"args":{"budget":"10ms","completions":0,"errors":0,"finished":1,"frame":2,"overrun":"0s","parked":0,"slices":1,"used":"3ms"}}
+	// ,{"name":"frame","ph":"C","ts":25000,"pid":1073741824,"tid":1073741824,"args":{"budget ms":10,"used ms":3}}
 	// ]}
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/framesched/framesched/sched"
 )
 
-// The process of the frames' tracks, and its two threads.
+// Perfetto, like Linux, takes thread ids (tid) as unique across processes
+// and a process's main thread as the one whose tid is the process id (pid),
+// and names threads by tid alone. So each task's track is the thread whose
+// tid is the task's ID, and the processes (the frames and each owner) have
+// ids far above any task's, each with its main thread as its own track.
 const (
-	framesPID   = 1
-	framesTID   = 1 // what each frame used
-	budgetTID   = 2 // each frame's budget
-	firstOwnPID = 2 // owners get process ids from here, in order of appearance
-	ownerTID    = 0 // the owner's own track: its warnings, errors and task ends
+	framesPID   = 1 << 30 // the frames' process and track (in int32: Perfetto reads ids as uint32, tools as int32)
+	firstOwnPID = framesPID + 1
 )
 
 // Writer writes a trace file from what a scheduler reports. Like the
@@ -68,10 +69,9 @@ func New(w io.Writer) *Writer {
 	t := &Writer{bw: bw, enc: json.NewEncoder(bw), owners: map[string]int{}, tasks: map[uint64]*taskTr{}}
 	t.enc.SetEscapeHTML(false)
 	t.write(`{"displayTimeUnit":"ms","traceEvents":[` + "\n")
-	t.meta(framesPID, 0, "process_name", "frames")
-	t.meta(framesPID, 0, "process_sort_index", 0)
-	t.meta(framesPID, framesTID, "thread_name", "frame")
-	t.meta(framesPID, budgetTID, "thread_name", "budget")
+	t.meta(framesPID, framesPID, "process_name", "frames")
+	t.meta(framesPID, framesPID, "process_sort_index", 0)
+	t.meta(framesPID, framesPID, "thread_name", "frames")
 	return t
 }
 
@@ -98,7 +98,7 @@ func (t *Writer) Event(e sched.Event) {
 	case sched.EventSlice:
 		start := e.At - e.Took
 		t.closeGap(e.ID, tk, start)
-		args := map[string]any{"owner": e.Owner, "task": e.Task, "frame": e.Frame, "outcome": e.Outcome}
+		args := map[string]any{"owner": e.Owner, "task": e.Task, "id": e.ID, "frame": e.Frame, "outcome": e.Outcome}
 		if e.Why != "" {
 			args["waits for"] = e.Why
 		}
@@ -129,8 +129,9 @@ func (t *Writer) Event(e sched.Event) {
 }
 
 // Frame records a frame; pass it what RunFrame returns. Each frame is a span
-// on the frame track, named "frame" or, past its budget, "overrun frame",
-// and its budget a span on the budget track.
+// on the frames' track, named "frame" or, past its budget, "overrun frame",
+// and its budget and the time it used are two counters ("frame budget ms",
+// "frame used ms") drawn as graphs above it.
 func (t *Writer) Frame(st sched.FrameStats) {
 	if t.closed {
 		return
@@ -140,10 +141,11 @@ func (t *Writer) Frame(st sched.FrameStats) {
 	if st.Overrun > 0 {
 		name = "overrun frame"
 	}
-	t.span(name, "frame", framesPID, framesTID, st.Start, st.Used, map[string]any{
+	t.span(name, "frame", framesPID, framesPID, st.Start, st.Used, map[string]any{
 		"frame": st.Frame, "budget": st.Budget.String(), "used": st.Used.String(), "overrun": st.Overrun.String(),
 		"slices": st.Resumed, "parked": st.Parked, "finished": st.Finished, "errors": st.Errors, "completions": st.Completions})
-	t.span("budget", "frame", framesPID, budgetTID, st.Start, st.Budget, map[string]any{"frame": st.Frame})
+	t.emit(event{Name: "frame", Ph: "C", Ts: micros(st.Start), PID: framesPID, TID: framesPID,
+		Args: map[string]any{"budget ms": millis(st.Budget), "used ms": millis(st.Used)}})
 }
 
 // Warning records a warning on its owner's track; pass it to
@@ -228,9 +230,9 @@ func (t *Writer) owner(name string) int {
 	if !ok {
 		pid = firstOwnPID + len(t.owners)
 		t.owners[name] = pid
-		t.meta(pid, 0, "process_name", name)
-		t.meta(pid, 0, "process_sort_index", pid)
-		t.meta(pid, ownerTID, "thread_name", name)
+		t.meta(pid, uint64(pid), "process_name", name)
+		t.meta(pid, uint64(pid), "process_sort_index", len(t.owners))
+		t.meta(pid, uint64(pid), "thread_name", name)
 	}
 	return pid
 }
@@ -256,7 +258,7 @@ func (t *Writer) span(name, cat string, pid int, tid uint64, from, d time.Durati
 }
 
 func (t *Writer) instant(name, cat string, pid int, at time.Duration, args map[string]any) {
-	t.emit(event{Name: name, Cat: cat, Ph: "i", Ts: micros(at), PID: pid, TID: ownerTID, Scope: "t", Args: args})
+	t.emit(event{Name: name, Cat: cat, Ph: "i", Ts: micros(at), PID: pid, TID: uint64(pid), Scope: "t", Args: args})
 }
 
 func (t *Writer) meta(pid int, tid uint64, name string, v any) {
@@ -288,3 +290,5 @@ func (t *Writer) write(s string) {
 
 // micros is d in microseconds, the format's unit, to the nanosecond.
 func micros(d time.Duration) float64 { return float64(d) / 1e3 }
+
+func millis(d time.Duration) float64 { return float64(d) / 1e6 }

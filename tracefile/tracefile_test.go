@@ -110,17 +110,22 @@ func TestTrace(t *testing.T) {
 			return strings.Join(b, ", ")
 		}
 
-		fr := track("frames", "frame")
-		if len(fr) != len(frames) {
-			t.Errorf("frame track: %d events, want %d", len(fr), len(frames))
+		fr := track("frames", "frames")
+		if len(fr) != 2*len(frames) {
+			t.Fatalf("frames' track: %s, want a span and a counter per frame", names(fr))
 		}
-		for i, e := range fr {
-			if *e.Ts != float64(frames[i].Start.Microseconds()) || *e.Dur != float64(frames[i].Used.Microseconds()) {
-				t.Errorf("frame %d: ts %v dur %v, want %v %v", i+1, *e.Ts, *e.Dur, frames[i].Start, frames[i].Used)
+		for i, st := range frames {
+			span, counter := fr[2*i], fr[2*i+1]
+			name := "frame"
+			if st.Overrun > 0 {
+				name = "overrun frame"
 			}
-		}
-		if got := len(track("frames", "budget")); got != len(frames) {
-			t.Errorf("budget track: %d events, want %d", got, len(frames))
+			if span.Ph != "X" || span.Name != name || *span.Ts != float64(st.Start.Microseconds()) || *span.Dur != float64(st.Used.Microseconds()) {
+				t.Errorf("frame %d: %s %s at %v for %v, want X %s at %v for %v", i+1, span.Ph, span.Name, *span.Ts, *span.Dur, name, st.Start, st.Used)
+			}
+			if counter.Ph != "C" || counter.Args["budget ms"] != 10.0 || counter.Args["used ms"] != float64(st.Used.Milliseconds()) {
+				t.Errorf("frame %d: counter %+v, want budget 10, used %v", i+1, counter, st.Used)
+			}
 		}
 
 		// Each task's track has its slices, and what came between them when

@@ -56,6 +56,12 @@
 // breathing"; a killed main chunk is a load failure, and a killed
 // Sim.OnFrame hook is removed ("... (Sim.OnFrame hook removed)").
 //
+// --trace FILE writes the scheduler's frames, slices, waits, warnings and
+// errors to FILE as a trace for ui.perfetto.dev (package tracefile; with
+// --virtual, the same file on every run). The file is created before the
+// scripts load; one that cannot be is a flag error (exit status 2), and an
+// error writing it is reported on stderr when the run ends.
+//
 // --host rift follows RIFT_HOST.md (see rift.go): it adds the
 // parts of RIFT's addon API that blTasks code uses, Inspect, Utility,
 // Command.Event and Event, and changes the frame: after the hooks it fires

@@ -20,6 +20,7 @@ import (
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
 	"github.com/framesched/framesched/sched"
+	"github.com/framesched/framesched/tracefile"
 )
 
 // killAfter is the Lua watchdog's threshold, in real time: a slice, a main
@@ -37,7 +38,8 @@ type run struct {
 	vclk *vclock.Clock // the clock of a --virtual run, else nil
 	s    *sched.Scheduler
 	h    *lua.Host
-	rift *rift // the RIFT preset (--host rift), else nil
+	rift *rift             // the RIFT preset (--host rift), else nil
+	tw   *tracefile.Writer // --trace, else nil
 
 	start      time.Time // when the run started
 	frame      uint64    // the current frame: 0 while the scripts load
@@ -58,8 +60,8 @@ type hook struct {
 	fn *glua.LFunction
 }
 
-func newRun(cfg config, stdout io.Writer) *run {
-	r := &run{cfg: cfg, out: bufio.NewWriter(stdout)}
+func newRun(cfg config, stdout io.Writer, trace *traceFile) *run {
+	r := &run{cfg: cfg, out: bufio.NewWriter(stdout), tw: trace.writer()}
 	if cfg.virtual {
 		epoch := int64(0)
 		if cfg.host == "rift" {
@@ -73,11 +75,21 @@ func newRun(cfg config, stdout io.Writer) *run {
 	}
 	r.start = r.clk.Now()
 	r.frameStart = r.start
+	warn := r.warnLine
+	if r.tw != nil {
+		warn = func(w sched.Warning) { r.warnLine(w); r.tw.Warning(w) }
+	}
 	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
 		r.errorLine(e.Owner, e.Err)
-	}), sched.WithWarningHandler(r.warnLine)}
+		if r.tw != nil {
+			r.tw.Error(e)
+		}
+	}), sched.WithWarningHandler(warn)}
 	if cfg.warnAfter > 0 {
-		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
+		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, warn))
+	}
+	if r.tw != nil {
+		opts = append(opts, sched.WithTrace(r.tw.Event))
 	}
 	if cfg.virtual {
 		// one worker, waited for before each frame (frames): work submitted
@@ -219,7 +231,10 @@ func (r *run) schedulerFrame() {
 	if r.rift != nil && !r.rift.runsTasks() {
 		budget = 0
 	}
-	r.s.RunFrameBudget(budget)
+	st := r.s.RunFrameBudget(budget)
+	if r.tw != nil {
+		r.tw.Frame(st)
+	}
 }
 
 // wait lets time pass until the next frame is due: --frame-time after the

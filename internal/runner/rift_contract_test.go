@@ -115,7 +115,7 @@ func TestRiftAddonCurrentIsTaskOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	r := newRun(cfg, &out)
+	r := newRun(cfg, &out, nil)
 	defer r.close()
 	if !r.load() {
 		t.Fatalf("load: %s", out.String())

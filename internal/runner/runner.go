@@ -28,7 +28,8 @@ type config struct {
 	seed       uint64
 	addon      string
 	host       string
-	memory     int // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
+	memory     int    // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
+	trace      string // --trace: the trace file to write, "" for none
 	scripts    []string
 	killAfter  time.Duration // killAfter, but in tests
 }
@@ -53,8 +54,18 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		return exitBadFlags
 	}
 	cfg.killAfter = kill
-	r := newRun(cfg, stdout)
-	defer r.close()
+	trace, err := createTrace(cfg.trace) // before the run: a bad path must not cost a whole run
+	if err != nil {
+		fmt.Fprintf(stderr, "demo run: --trace: %v\n", err)
+		return exitBadFlags
+	}
+	r := newRun(cfg, stdout, trace)
+	defer func() {
+		r.close()
+		if err := trace.close(); err != nil {
+			fmt.Fprintf(stderr, "demo run: --trace %s: %v\n", cfg.trace, err)
+		}
+	}()
 	if !r.load() {
 		return exitLoadFailed
 	}
@@ -93,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
 	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
+	fs.StringVar(&cfg.trace, "trace", "", "write a trace of frames, slices, waits, warnings and errors to `FILE`, for ui.perfetto.dev or chrome://tracing")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)

@@ -35,15 +35,41 @@ type File struct {
 	// name, and the process's under TID 0 when the thread has none.
 	Processes map[int]string
 	Threads   map[Track]string
+
+	pidOf map[uint64]int // the process of each thread id
+	pids  map[int]bool   // the process ids
+}
+
+// ids checks that tr's thread id is used in one process only, and is no
+// other process's id.
+func (f *File) ids(tr Track) error {
+	if pid, ok := f.pidOf[tr.TID]; ok && pid != tr.PID {
+		return fmt.Errorf("tid %d in processes %d and %d", tr.TID, pid, tr.PID)
+	}
+	f.pidOf[tr.TID] = tr.PID
+	f.pids[tr.PID] = true
+	for pid := range f.pids {
+		if uint64(pid) == tr.TID && pid != tr.PID {
+			return fmt.Errorf("tid %d of process %d is the id of another process", tr.TID, tr.PID)
+		}
+		if p, ok := f.pidOf[uint64(pid)]; ok && p != pid {
+			return fmt.Errorf("tid %d of process %d is the id of another process", pid, p)
+		}
+	}
+	return nil
 }
 
 // Read decodes a trace file and checks it: well-formed JSON in the object
 // form ({"traceEvents": [...]}), every event with a name, a known phase, a
 // pid and a tid, and a ts unless it is metadata; a dur not below zero on
-// complete events (X); a scope on instant events (i); every B matched by an
-// E on the same track, in order; on each track, timestamps that never go
-// back in file order, and spans that nest or follow each other, never
-// overlap; and a name for every process and thread that has events.
+// complete events (X); a scope on instant events (i); numbers in the args of
+// counter events (C); every B matched by an E on the same track, in order;
+// on each track, timestamps that never go back in file order, and spans
+// that nest or follow each other, never overlap; a name for every process
+// and thread that has events; and thread ids unique across processes, none
+// the id of another process (Perfetto takes them as Linux does: a tid names
+// one thread, and the thread whose tid is a pid is that process's main
+// thread).
 func Read(r io.Reader) (*File, error) {
 	var doc struct {
 		TraceEvents     []Event `json:"traceEvents"`
@@ -59,7 +85,7 @@ func Read(r io.Reader) (*File, error) {
 	if doc.TraceEvents == nil {
 		return nil, fmt.Errorf("no traceEvents array")
 	}
-	f := &File{Events: doc.TraceEvents, Processes: map[int]string{}, Threads: map[Track]string{}}
+	f := &File{Events: doc.TraceEvents, Processes: map[int]string{}, Threads: map[Track]string{}, pidOf: map[uint64]int{}, pids: map[int]bool{}}
 	open := map[Track][]Event{}   // B events waiting for their E
 	last := map[Track]float64{}   // the last timestamp seen on the track
 	ends := map[Track][]float64{} // the ends of the enclosing spans, innermost last
@@ -69,6 +95,9 @@ func Read(r io.Reader) (*File, error) {
 			return nil, fmt.Errorf("event %d (%+v): %w", i, e, err)
 		}
 		tr := e.Track()
+		if err := f.ids(tr); err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
 		if e.Ph == "M" {
 			if err := f.meta(e); err != nil {
 				return nil, fmt.Errorf("event %d: %w", i, err)
@@ -142,6 +171,15 @@ func fields(e Event) error {
 	case "i":
 		if e.Scope != "t" && e.Scope != "p" && e.Scope != "g" {
 			return fmt.Errorf("instant event with scope %q", e.Scope)
+		}
+	case "C":
+		if len(e.Args) == 0 {
+			return fmt.Errorf("counter event without values")
+		}
+		for k, v := range e.Args {
+			if _, ok := v.(float64); !ok {
+				return fmt.Errorf("counter %q of value %v, not a number", k, v)
+			}
 		}
 	default:
 		return fmt.Errorf("phase %q", e.Ph)

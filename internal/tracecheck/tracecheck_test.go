@@ -27,6 +27,12 @@ func TestRead(t *testing.T) {
 		{`{"ph":"X","pid":1,"tid":1,"ts":1,"dur":1}`, "no name"},
 		{`{"name":"a","ph":"X","pid":1,"tid":2,"ts":1,"dur":1}`, "no name"},
 		{`{"name":"a","ph":"Q","pid":1,"tid":1,"ts":1}`, "phase"},
+		{`{"name":"c","ph":"C","pid":1,"tid":1,"ts":1,"args":{"n":2}}`, ""},
+		{`{"name":"c","ph":"C","pid":1,"tid":1,"ts":1,"args":{"n":"x"}}`, "not a number"},
+		{`{"name":"c","ph":"C","pid":1,"tid":1,"ts":1}`, "without values"},
+		{`{"name":"process_name","ph":"M","pid":2,"tid":1,"args":{"name":"q"}}`, "processes 1 and 2"},
+		{`{"name":"process_name","ph":"M","pid":2,"tid":3,"args":{"name":"q"}},{"name":"a","ph":"i","s":"t","pid":3,"tid":2,"ts":1}`, "another process"},
+		{`{"name":"process_name","ph":"M","pid":2,"tid":1,"args":{"name":"q"}}`, "processes"},
 	}
 	for _, tt := range tests {
 		_, err := Read(strings.NewReader(`{"traceEvents":[` + names + "," + tt.events + `]}`))
