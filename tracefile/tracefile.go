@@ -25,7 +25,8 @@ const (
 // scheduler, it is single-goroutine: call its methods from the frame
 // goroutine (the scheduler's hooks are called there). Errors of the
 // underlying writer never panic: the first one stops the writing, and Err
-// and Close return it.
+// and Close return it. A nil *Writer records nothing, so a host may call it
+// whether tracing is on or not.
 type Writer struct {
 	bw      *bufio.Writer
 	enc     *json.Encoder
@@ -54,8 +55,8 @@ type event struct {
 	Name  string         `json:"name"`
 	Cat   string         `json:"cat,omitempty"`
 	Ph    string         `json:"ph"`
-	Ts    float64        `json:"ts"`            // microseconds
-	Dur   *float64       `json:"dur,omitempty"` // complete events (X)
+	Ts    int64          `json:"ts"`            // microseconds
+	Dur   *int64         `json:"dur,omitempty"` // complete events (X)
 	PID   int            `json:"pid"`
 	TID   uint64         `json:"tid"`
 	Scope string         `json:"s,omitempty"` // instant events (i): "t" for thread, "p" for process
@@ -82,7 +83,7 @@ func New(w io.Writer) *Writer {
 // its first slice, "ready" or "waiting". Suspensions, resumptions and ends
 // are marked on the owner's track.
 func (t *Writer) Event(e sched.Event) {
-	if t.closed {
+	if t == nil || t.closed {
 		return
 	}
 	if e.Kind == sched.EventSlice {
@@ -133,7 +134,7 @@ func (t *Writer) Event(e sched.Event) {
 // and its budget and the time it used are two counters ("frame budget ms",
 // "frame used ms") drawn as graphs above it.
 func (t *Writer) Frame(st sched.FrameStats) {
-	if t.closed {
+	if t == nil || t.closed {
 		return
 	}
 	t.settle(0)
@@ -152,7 +153,7 @@ func (t *Writer) Frame(st sched.FrameStats) {
 // sched.WithWarningHandler or sched.WithWatchdog (or call it from the
 // host's own handler).
 func (t *Writer) Warning(w sched.Warning) {
-	if t.closed {
+	if t == nil || t.closed {
 		return
 	}
 	args := map[string]any{"task": w.Task, "frame": w.Frame, "message": w.Message()}
@@ -168,7 +169,7 @@ func (t *Writer) Warning(w sched.Warning) {
 // Error records an error on its owner's track; pass it to
 // sched.WithErrorHandler (or call it from the host's own handler).
 func (t *Writer) Error(e sched.TaskError) {
-	if t.closed {
+	if t == nil || t.closed {
 		return
 	}
 	t.instant("error: "+e.Task, "error", t.owner(e.Owner), e.At,
@@ -176,11 +177,19 @@ func (t *Writer) Error(e sched.TaskError) {
 }
 
 // Err is the first error of the underlying writer, if any.
-func (t *Writer) Err() error { return t.err }
+func (t *Writer) Err() error {
+	if t == nil {
+		return nil
+	}
+	return t.err
+}
 
 // Close ends the trace file and flushes it, and returns the first error of
 // the underlying writer. Later calls of any method do nothing.
 func (t *Writer) Close() error {
+	if t == nil {
+		return nil
+	}
 	if t.closed {
 		return t.err
 	}
@@ -253,7 +262,7 @@ func (t *Writer) closeGap(id uint64, tk *taskTr, end time.Duration) {
 }
 
 func (t *Writer) span(name, cat string, pid int, tid uint64, from, d time.Duration, args map[string]any) {
-	dur := micros(d)
+	dur := micros(from+d) - micros(from) // so that a span ending where the next begins still does
 	t.emit(event{Name: name, Cat: cat, Ph: "X", Ts: micros(from), Dur: &dur, PID: pid, TID: tid, Args: args})
 }
 
@@ -288,7 +297,9 @@ func (t *Writer) write(s string) {
 	}
 }
 
-// micros is d in microseconds, the format's unit, to the nanosecond.
-func micros(d time.Duration) float64 { return float64(d) / 1e3 }
+// micros is d in whole microseconds, the format's unit. Whole: readers
+// convert fractions to nanoseconds each their own way, with rounding errors
+// that can make a span overlap the next one on its track.
+func micros(d time.Duration) int64 { return int64(d.Round(time.Microsecond) / time.Microsecond) }
 
 func millis(d time.Duration) float64 { return float64(d) / 1e6 }

@@ -213,3 +213,15 @@ func TestWriteError(t *testing.T) {
 		}
 	})
 }
+
+// A nil Writer records nothing, and does not panic.
+func TestNilWriter(t *testing.T) {
+	var tw *tracefile.Writer
+	tw.Event(sched.Event{Kind: sched.EventStart, Task: "t", Owner: "o", ID: 1})
+	tw.Frame(sched.FrameStats{Frame: 1})
+	tw.Warning(sched.Warning{Task: "t", Owner: "o"})
+	tw.Error(sched.TaskError{Task: "t", Owner: "o", Err: errors.New("x")})
+	if tw.Err() != nil || tw.Close() != nil {
+		t.Errorf("Err %v, Close %v; want nil", tw.Err(), tw.Close())
+	}
+}

@@ -39,7 +39,7 @@ type run struct {
 	s    *sched.Scheduler
 	h    *lua.Host
 	rift *rift             // the RIFT preset (--host rift), else nil
-	tw   *tracefile.Writer // --trace, else nil
+	tw   *tracefile.Writer // --trace, else nil (which records nothing)
 
 	start      time.Time // when the run started
 	frame      uint64    // the current frame: 0 while the scripts load
@@ -75,15 +75,10 @@ func newRun(cfg config, stdout io.Writer, trace *traceFile) *run {
 	}
 	r.start = r.clk.Now()
 	r.frameStart = r.start
-	warn := r.warnLine
-	if r.tw != nil {
-		warn = func(w sched.Warning) { r.warnLine(w); r.tw.Warning(w) }
-	}
+	warn := func(w sched.Warning) { r.warnLine(w); r.tw.Warning(w) }
 	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
 		r.errorLine(e.Owner, e.Err)
-		if r.tw != nil {
-			r.tw.Error(e)
-		}
+		r.tw.Error(e)
 	}), sched.WithWarningHandler(warn)}
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, warn))
@@ -231,10 +226,7 @@ func (r *run) schedulerFrame() {
 	if r.rift != nil && !r.rift.runsTasks() {
 		budget = 0
 	}
-	st := r.s.RunFrameBudget(budget)
-	if r.tw != nil {
-		r.tw.Frame(st)
-	}
+	r.tw.Frame(r.s.RunFrameBudget(budget))
 }
 
 // wait lets time pass until the next frame is due: --frame-time after the

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/framesched/framesched/tracefile"
 )
 
 // DefaultSeconds is how much simulated play a showcase runs by default.
@@ -16,6 +18,9 @@ const DefaultSeconds = 20
 type Options struct {
 	Seconds float64 // simulated seconds of play: DefaultSeconds when 0
 	Seed    uint64  // seeds the game's events, the host's work and math.random
+	// Trace, when not nil, records the framesched run (the caller closes it
+	// after Close).
+	Trace *tracefile.Writer
 }
 
 // Showcase is the same game run twice, naively and under framesched, on
@@ -37,7 +42,7 @@ func New(opts Options) (*Showcase, error) {
 	sc := &Showcase{total: time.Duration(opts.Seconds * float64(time.Second))}
 	events, data := schedule(sc.total, opts.Seed), itemDatabase()
 	for i := range sc.runs {
-		w, err := newWorld(i == 1, events, data, opts.Seed)
+		w, err := newWorld(i == 1, events, data, opts.Seed, opts.Trace)
 		if err != nil {
 			sc.Close()
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
 	"github.com/framesched/framesched/sched"
+	"github.com/framesched/framesched/tracefile"
 )
 
 // The simulated game host.
@@ -48,11 +49,13 @@ type world struct {
 	events   []event // the game's events, in time order
 	next     int     // the first event not fired yet
 	handlers map[string][]func(event)
+
+	tw *tracefile.Writer // records the framesched run; nil records nothing
 }
 
 // newWorld builds a run with every addon loaded; framesched says whether
-// the host budgets its frames.
-func newWorld(framesched bool, events []event, data []byte, seed uint64) (*world, error) {
+// the host budgets its frames, and tw records that run.
+func newWorld(framesched bool, events []event, data []byte, seed uint64, tw *tracefile.Writer) (*world, error) {
 	w := &world{
 		name:     "naive",
 		clk:      vclock.New(time.Unix(0, 0)),
@@ -71,12 +74,14 @@ func newWorld(framesched bool, events []event, data []byte, seed uint64) (*world
 		sched.WithManualCollect(),
 		sched.WithTrace(w.trace),
 		sched.WithErrorHandler(func(e sched.TaskError) {
+			w.tw.Error(e)
 			w.rec.note(w.now(), e.Frame, noteError, e.Owner, e.Task, message(e.Err))
 		}),
 	}
 	if framesched {
-		w.name, w.budget, w.kill = "framesched", budget, killAfter
+		w.name, w.budget, w.kill, w.tw = "framesched", budget, killAfter, tw
 		opts = append(opts, sched.WithWatchdog(warnAfter, func(wn sched.Warning) {
+			w.tw.Warning(wn)
 			msg := wn.Message()
 			if wn.Kind == sched.SlowSlice {
 				msg = "slice ran " + dur(wn.Took) + " without breathing"
@@ -138,6 +143,7 @@ func (w *world) runFrame() {
 		}
 	}
 	st := w.s.RunFrameBudget(w.budget)
+	w.tw.Frame(st)
 	w.clk.Add(hostWork + time.Duration(w.host.Int64N(int64(hostJitter))))
 	took := w.clk.Since(start)
 	w.rec.endFrame(took, st.Used, w.count())
@@ -166,6 +172,7 @@ func (w *world) count() taskCounts {
 
 // trace charges every slice to its owner and to the frame.
 func (w *world) trace(e sched.Event) {
+	w.tw.Event(e)
 	if e.Kind == sched.EventSlice {
 		w.rec.slice(e.Owner, e.Task, e.Took)
 	}
