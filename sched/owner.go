@@ -2,6 +2,7 @@ package sched
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -32,12 +33,19 @@ type owner struct {
 	// suspended. The hot paths test only it (see ownerAdmits).
 	gated bool
 	esc   escalation
+
+	// The pprof labels of its code (see labels.go): its own, which the
+	// pool's workers read, and those of its last task to start, with that
+	// task's name.
+	labels         context.Context
+	taskLabels     context.Context
+	taskLabelsName string
 }
 
 func (s *Scheduler) owner(name string) *owner {
 	o := s.owners[name]
 	if o == nil {
-		o = &owner{name: name, limit: s.taskLimit, esc: escalation{policy: s.escalation}}
+		o = &owner{name: name, limit: s.taskLimit, esc: escalation{policy: s.escalation}, labels: ownerLabels(name)}
 		s.owners[name] = o
 	}
 	return o

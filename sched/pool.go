@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 
@@ -295,11 +296,21 @@ func (p *Pool) run(j *job) {
 		}
 	}()
 	if j.ctx.Err() == nil {
+		pprof.SetGoroutineLabels(j.labels())
 		j.v, j.err = j.work(j.ctx)
 	} else {
 		j.err = context.Cause(j.ctx) // cancelled before it started
 	}
 	returned = true
+}
+
+// labels are the pprof labels j's work runs with: its owner's, none for
+// Do's (the host's).
+func (j *job) labels() context.Context {
+	if j.own == nil {
+		return context.Background()
+	}
+	return j.own.labels
 }
 
 // finished hands j's outcome back: to the blocked Do, or to the queue the

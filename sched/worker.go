@@ -46,6 +46,7 @@ func (s *Scheduler) worker(t *task) *worker {
 func (w *worker) run(yield func(struct{}) bool) {
 	w.yield = yield
 	for {
+		w.t.label()
 		w.t.run()
 		w.t = nil
 		s := w.s
