@@ -54,7 +54,11 @@
 // with ErrOverrun; each step is a Warning, a window of frames without
 // overrun steps it back down, and Pardon clears it. With a mock clock
 // everything the scheduler does, and its trace (WithTrace), is the same on
-// every run.
+// every run; the trace, the warnings, the errors and FrameStats carry their
+// time on that clock, so package tracefile can draw them on a timeline.
+// Task code runs with the pprof labels owner and task (LabelOwner,
+// LabelTask), and the pool's work with owner, so a CPU profile splits by
+// addon (go tool pprof -tagfocus owner=Bags).
 //
 // Work that must not hold up the frame (reading files, decoding, a big
 // computation) goes to the scheduler's worker pool (Pool), sized by default

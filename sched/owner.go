@@ -35,11 +35,9 @@ type owner struct {
 	esc   escalation
 
 	// The pprof labels of its code (see labels.go): its own, which the
-	// pool's workers read, and those of its last task to start, with that
-	// task's name.
-	labels         context.Context
-	taskLabels     context.Context
-	taskLabelsName string
+	// pool's workers read, and its tasks', by task name.
+	labels     context.Context
+	taskLabels map[string]context.Context
 }
 
 func (s *Scheduler) owner(name string) *owner {

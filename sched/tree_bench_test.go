@@ -14,9 +14,8 @@ func trivial(*sched.Self) (any, error) { return nil, nil }
 // a chunk are held until the chunk has run, so that no collection stops a
 // task before it runs, and then dropped.
 //
-// go-two-names alternates two task names: each task's pprof labels are new
-// (an owner keeps those of its last task's name), which go's loop of one
-// name reuses.
+// go-two-names alternates two task names: its tasks' pprof labels are made
+// twice, then found by name (go's, once).
 func BenchmarkSpawnFinish(b *testing.B) {
 	for _, c := range []struct {
 		bench string

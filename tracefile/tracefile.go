@@ -78,10 +78,10 @@ func New(w io.Writer) *Writer {
 
 // Event records a scheduling event; pass it to sched.WithTrace. A slice
 // becomes a span on its task's track named after the task; the time until
-// the task's next slice, if any passed, a span named after how the slice ended ("waiting",
-// with the condition, "parked medium", "yielded", "suspended") or, before
-// its first slice, "ready" or "waiting". Suspensions, resumptions and ends
-// are marked on the owner's track.
+// the task's next slice (or its end), if any passed, a span named after how
+// the slice ended ("waiting", with the condition, "parked medium",
+// "yielded", "suspended") or, before its first slice, "ready" or "waiting".
+// Suspensions, resumptions and ends are marked on the owner's track.
 func (t *Writer) Event(e sched.Event) {
 	if t == nil || t.closed {
 		return
