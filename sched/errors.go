@@ -73,6 +73,9 @@ type TaskError struct {
 	Task  string // the task's name
 	Owner string // the owner the error is attributed to
 	Err   error  // the task's error
+	// Created is where the task was created (Task.CreatedAt); "" for an
+	// error of code that is no task's (ReportError, a host hook).
+	Created string
 }
 
 func (e TaskError) Error() string {

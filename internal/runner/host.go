@@ -2,10 +2,12 @@ package runner
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -45,6 +47,7 @@ type run struct {
 	printed    bool      // a line was printed in the current frame
 	done       bool      // a script called Sim.Done
 	ended      bool      // the END line was printed: output is muted
+	errorLines int       // the ERROR lines printed
 	hooks      []hook    // the Sim.OnFrame functions, in registration order
 
 	pins    []*sched.Task  // --virtual: a handle to every task, between collections (see pin)
@@ -74,7 +77,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 	r.start = r.clk.Now()
 	r.frameStart = r.start
 	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
-		r.errorLine(e.Owner, e.Err)
+		r.taskErrorLine(e)
 	}), sched.WithWarningHandler(r.warnLine)}
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
@@ -179,9 +182,11 @@ func (r *run) frames() {
 		case r.done:
 		case r.frame >= uint64(r.cfg.maxFrames):
 			r.end("max")
+			r.unfinished()
 			return
 		case r.cfg.idleFrames > 0 && idle >= r.cfg.idleFrames:
 			r.end("idle")
+			r.unfinished()
 			return
 		default:
 			r.wait()
@@ -256,6 +261,43 @@ func (r *run) end(reason string) {
 	r.ended = true
 }
 
+// unfinished prints, after the END line of a run that a limit stopped, the
+// tasks still unfinished, by addon (in name order) and state (pending,
+// active, waiting, suspended): "\t3 tasks unfinished: Bags 2 waiting,
+// Chat 1 suspended". Nothing when every task finished.
+func (r *run) unfinished() {
+	type group struct {
+		owner string
+		state int // index in states
+	}
+	states := []string{"pending", "active", "waiting", "suspended"}
+	counts := map[group]int{}
+	total := 0
+	for h := range r.s.Tasks() {
+		g := group{h.Owner(), int(h.State())} // Pending, Active, Waiting: 0, 1, 2
+		if h.Suspended() {
+			g.state = 3
+		}
+		counts[g]++
+		total++
+	}
+	if total == 0 {
+		return
+	}
+	groups := slices.SortedFunc(maps.Keys(counts), func(a, b group) int {
+		return cmp.Or(strings.Compare(a.owner, b.owner), cmp.Compare(a.state, b.state))
+	})
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = fmt.Sprintf("%s %d %s", g.owner, counts[g], states[g.state])
+	}
+	noun := "tasks"
+	if total == 1 {
+		noun = "task"
+	}
+	fmt.Fprintf(r.out, "\t%d %s unfinished: %s\n", total, noun, strings.Join(parts, ", "))
+}
+
 // close stops every task and closes the addons. Whatever their handlers
 // print meanwhile comes after the END line and is dropped.
 func (r *run) close() {
@@ -272,17 +314,33 @@ func (r *run) print(_, line string) {
 	}
 }
 
-// errorLine prints an error of addon's code; with the RIFT preset, its
-// message is Sim.Msg of the error.
+// errorLine prints an error of addon's code that is no task's (a script's
+// main chunk, a hook, a handler).
 func (r *run) errorLine(addon string, err error) {
+	r.taskErrorLine(sched.TaskError{Owner: addon, Err: err})
+}
+
+// taskErrorLine prints an error as an ERROR line; with the RIFT preset, its
+// message is Sim.Msg of the error. Continuation lines, each indented by a
+// tab, follow: the task and where it was created, for a task's error, and
+// the Lua traceback, when the error has one.
+func (r *run) taskErrorLine(e sched.TaskError) {
 	if r.ended {
 		return
 	}
-	msg := message(err)
+	r.errorLines++
+	msg := message(e.Err)
 	if r.rift != nil {
-		msg = stableMessage(r.rift.tostring(addon, err))
+		msg = stableMessage(r.rift.tostring(e.Owner, e.Err))
 	}
-	r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, addon, msg))
+	r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, e.Owner, msg))
+	switch {
+	case e.Created != "":
+		r.line(fmt.Sprintf("\ttask %s, created at %s", e.Task, e.Created))
+	case e.Task != "":
+		r.line("\tin " + e.Task)
+	}
+	r.indented(traceback(e.Err))
 }
 
 // warnLine prints a warning (a task stopped because no code held its
@@ -298,7 +356,12 @@ func (r *run) warnLine(w sched.Warning) {
 	} else {
 		r.line(fmt.Sprintf("%d\tWARN [%s] %s: %s", r.frame, w.Owner, w.Task, w.Message()))
 	}
-	for l := range strings.Lines(w.Traceback) {
+	r.indented(w.Traceback)
+}
+
+// indented prints each line of text indented by a tab.
+func (r *run) indented(text string) {
+	for l := range strings.Lines(text) {
 		r.line("\t" + strings.TrimRight(l, "\n"))
 	}
 }
@@ -331,6 +394,20 @@ func (r *run) stableAddresses(s string) string {
 		}
 		return ": 0x" + strconv.Itoa(n)
 	})
+}
+
+// traceback is the Lua traceback an error carries, if any.
+func traceback(err error) string {
+	if le, ok := errors.AsType[*lua.LuaError](err); ok {
+		return le.Traceback
+	}
+	if we, ok := errors.AsType[*lua.WatchdogError](err); ok {
+		return we.Traceback
+	}
+	if ae, ok := errors.AsType[*glua.ApiError](err); ok {
+		return ae.StackTrace
+	}
+	return ""
 }
 
 // message is an error's message without the Lua traceback that

@@ -13,8 +13,18 @@ import (
 // Exit statuses of Run.
 const (
 	exitEnded      = 0 // the run ended: done, max or idle
-	exitLoadFailed = 1 // a script failed to load
+	exitLoadFailed = 1 // a script failed to load, or --replay could not replay
 	exitBadFlags   = 2 // bad flags or arguments
+	exitErrors     = 3 // with --fail-on-error: the run ended, and printed an ERROR line
+)
+
+// The defaults of --budget and --frame-time: the demo's 4 ms at 60 frames
+// per second, and with --host rift, RIFT's 50 ms every 100 ms.
+const (
+	defaultBudget        = 4 * time.Millisecond
+	defaultFrameTime     = time.Second / 60 // 16.666666ms; 16.667ms on the virtual clock
+	defaultRiftBudget    = 50 * time.Millisecond
+	defaultRiftFrameTime = 100 * time.Millisecond
 )
 
 // config is what the command line asks for.
@@ -29,14 +39,16 @@ type config struct {
 	addon      string
 	host       string
 	memory     int // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
+	failOnErr  bool
 	scripts    []string
 	killAfter  time.Duration // killAfter, but in tests
 }
 
 // Run runs the scripts named in args (flags first, then script.lua...) as
 // addons, printing their output on stdout, and returns the exit status: 0
-// when the run ended, 1 when a script failed to load, 2 for bad flags.
-// Usage and flag errors go to stderr.
+// when the run ended, 1 when a script failed to load, 2 for bad flags, 3
+// with --fail-on-error when the run printed an ERROR line. Usage and flag
+// errors go to stderr.
 func Run(args []string, stdout, stderr io.Writer) int {
 	return runKillAfter(args, stdout, stderr, killAfter)
 }
@@ -59,6 +71,9 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		return exitLoadFailed
 	}
 	r.frames()
+	if cfg.failOnErr && r.errorLines > 0 {
+		return exitErrors
+	}
 	return exitEnded
 }
 
@@ -72,7 +87,16 @@ and every error as "<frame>	ERROR [<addon>] <message>" (with --warn-after,
 every watchdog warning as "<frame>	WARN [<addon>] <task>: <message>" and
 the Lua traceback, indented, and the escalation of an addon that keeps
 running past it: throttled, suspended, its task killed), and ends with
-"<frame>	END	<reason>" (done, max or idle).
+"<frame>	END	<reason>" (done, max or idle). Each ERROR line is followed by
+lines indented by a tab: the task and where it was created, and the Lua
+traceback. An END line of a run stopped by max or idle is followed by the
+count of unfinished tasks, by addon and state.
+
+Exit status: 0 the run ended; 1 a script failed to load; 2 bad flags;
+3 with --fail-on-error, the run printed an ERROR line.
+
+--budget and --frame-time default to 4ms and 1/60 s (60 frames per
+second), with --host rift to RIFT's 50ms and 100ms.
 
 flags:
 `
@@ -84,8 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("demo run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned; the usage is printed below
 	fs.BoolVar(&cfg.virtual, "virtual", false, "virtual clock: time moves only by the frame cadence and Sim.Work; memory addresses print numbered")
-	fs.DurationVar(&cfg.budget, "budget", 50*time.Millisecond, "the scheduler's budget per frame")
-	fs.DurationVar(&cfg.frameTime, "frame-time", 100*time.Millisecond, "from the start of one frame to the start of the next")
+	fs.DurationVar(&cfg.budget, "budget", 0, "the scheduler's budget per frame (default 4ms; 50ms with --host rift)")
+	fs.DurationVar(&cfg.frameTime, "frame-time", 0, "from the start of one frame to the start of the next (default 16.666666ms; 100ms with --host rift)")
 	fs.IntVar(&cfg.maxFrames, "max-frames", 2000, "end after this many frames")
 	fs.IntVar(&cfg.idleFrames, "idle-frames", 300, "end after this many frames in a row printed nothing (0: never)")
 	fs.DurationVar(&cfg.warnAfter, "warn-after", 0, "warn about every slice that runs this long without breathing, and escalate an addon that keeps doing so (0: never)")
@@ -93,6 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
 	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
+	fs.BoolVar(&cfg.failOnErr, "fail-on-error", false, "exit with status 3 when the run printed an ERROR line")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
@@ -102,7 +127,25 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	cfg.scripts = fs.Args()
+	cfg.setDefaults(fs)
 	return cfg, cfg.check()
+}
+
+// setDefaults gives --budget and --frame-time, when not given, the
+// defaults of the host preset.
+func (cfg *config) setDefaults(fs *flag.FlagSet) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	budget, frameTime := defaultBudget, defaultFrameTime
+	if cfg.host == "rift" {
+		budget, frameTime = defaultRiftBudget, defaultRiftFrameTime
+	}
+	if !given["budget"] {
+		cfg.budget = budget
+	}
+	if !given["frame-time"] {
+		cfg.frameTime = frameTime
+	}
 }
 
 func (cfg *config) check() error {

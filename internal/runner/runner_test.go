@@ -82,7 +82,8 @@ func TestLoadFailure(t *testing.T) {
 	want := "good loads\n" +
 		"0\tERROR [syntax] syntax.lua line:1(column:11) near '=':   syntax error\n" +
 		"before\n" +
-		"0\tERROR [raise] raise.lua:2: boom\n"
+		"0\tERROR [raise] raise.lua:2: boom\n" +
+		"\tstack traceback:\n\t\t[G]: in function 'error'\n\t\traise.lua:2: in main chunk\n\t\t[G]: ?\n"
 	if res.code != 1 || res.stderr != "" {
 		t.Errorf("exit status %d, stderr %q; want 1 and nothing", res.code, res.stderr)
 	}
@@ -109,7 +110,9 @@ func TestEndings(t *testing.T) {
 		{"idle 0 never ends", []string{"--idle-frames", "0", "--max-frames", "700"}, ``, "700\tEND\tmax\n"},
 		{"an error line is output", []string{"--idle-frames", "2"},
 			`Sim.OnFrame(function(f) if f == 2 then error("oops") end end)`,
-			"2\tERROR [test] test.lua:1: oops\n4\tEND\tidle\n"},
+			"2\tERROR [test] test.lua:1: oops\n" +
+				"\tstack traceback:\n\t\t[G]: in function 'error'\n\t\ttest.lua:1: in main chunk\n\t\t[G]: ?\n" +
+				"4\tEND\tidle\n"},
 		{"max", []string{"--max-frames", "3"}, `Sim.OnFrame(print)`, "1\n2\n3\n3\tEND\tmax\n"},
 		{"done wins over max", []string{"--max-frames", "2"},
 			`Sim.OnFrame(function(f) if f == 2 then Sim.Done() end end)`, "2\tEND\tdone\n"},
@@ -155,7 +158,7 @@ func TestVirtualAddresses(t *testing.T) {
 		Task = blTasks.Task
 		Task.Create(function() error(a) end):Start()
 		Sim.OnFrame(function(f) if f == 2 then Sim.Done() end end)`
-	got := virtual(t, src)
+	got := errorHeads(virtual(t, src))
 	want := "table: 0x1\tfunction: 0x2\ttable: 0x1\n" +
 		"plain: 0x not an address\n" +
 		"1\tERROR [test] table: 0x1\n" +
