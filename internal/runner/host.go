@@ -19,6 +19,7 @@ import (
 	"github.com/benbjohnson/clock"
 	glua "github.com/yuin/gopher-lua"
 
+	"github.com/framesched/framesched/internal/replay"
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
 	"github.com/framesched/framesched/sched"
@@ -37,18 +38,32 @@ type run struct {
 	out  *bufio.Writer
 	clk  clock.Clock
 	vclk *vclock.Clock // the clock of a --virtual run, else nil
-	s    *sched.Scheduler
-	h    *lua.Host
-	rift *rift // the RIFT preset (--host rift), else nil
+	// wall is the real clock that Sim.Work spins on and the wait for the
+	// next frame sleeps on; nil when time moves otherwise (--virtual,
+	// --replay).
+	wall clock.Clock
+	// stable: the run prints the same on every run given the same clock
+	// readings (--virtual, --record, --replay): one pool worker, waited
+	// for at each frame's start; handles collected only by collectgarbage
+	// (collect.go); addresses numbered.
+	stable  bool
+	rec     recorder       // --record, --replay: the clock, marked at each frame's start (record.go)
+	recFile *os.File       // --record: the recording
+	player  *replay.Player // --replay
+	s       *sched.Scheduler
+	h       *lua.Host
+	rift    *rift // the RIFT preset (--host rift), else nil
 
-	start      time.Time // when the run started
-	frame      uint64    // the current frame: 0 while the scripts load
-	frameStart time.Time // when the current frame began
-	printed    bool      // a line was printed in the current frame
-	done       bool      // a script called Sim.Done
-	ended      bool      // the END line was printed: output is muted
-	errorLines int       // the ERROR lines printed
-	hooks      []hook    // the Sim.OnFrame functions, in registration order
+	start      time.Time     // when the run started
+	frame      uint64        // the current frame: 0 while the scripts load
+	frameStart time.Time     // when the current frame began
+	printed    bool          // a line was printed in the current frame
+	done       bool          // a script called Sim.Done
+	ended      bool          // the END line was printed: output is muted
+	errorLines int           // the ERROR lines printed
+	hooks      []hook        // the Sim.OnFrame functions, in registration order
+	worst      uint64        // the frame that lasted longest (0: none ran yet)
+	worstTook  time.Duration // how long it lasted
 
 	pins    []*sched.Task  // --virtual: a handle to every task, between collections (see pin)
 	collect bool           // --virtual: collectgarbage was called inside a task in this frame
@@ -61,18 +76,29 @@ type hook struct {
 	fn *glua.LFunction
 }
 
-func newRun(cfg config, stdout io.Writer) *run {
-	r := &run{cfg: cfg, out: bufio.NewWriter(stdout)}
-	if cfg.virtual {
+func newRun(cfg config, stdout io.Writer) (*run, error) {
+	r := &run{cfg: cfg, out: bufio.NewWriter(stdout), stable: cfg.virtual || cfg.record != "" || cfg.replay != ""}
+	switch {
+	case cfg.virtual:
 		epoch := int64(0)
 		if cfg.host == "rift" {
 			epoch = riftEpoch
 		}
 		r.vclk = vclock.New(time.Unix(epoch, 0))
-		r.addrs = map[string]int{}
 		r.clk = r.vclk
-	} else {
+	case cfg.record != "" || cfg.replay != "":
+		if err := r.openRecording(); err != nil {
+			return nil, err
+		}
+		if r.player == nil {
+			r.wall = clock.New()
+		}
+	default:
 		r.clk = clock.New()
+		r.wall = r.clk
+	}
+	if r.stable {
+		r.addrs = map[string]int{}
 	}
 	r.start = r.clk.Now()
 	r.frameStart = r.start
@@ -82,7 +108,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
 	}
-	if cfg.virtual {
+	if r.stable {
 		// one worker, waited for before each frame (frames): work submitted
 		// in a frame is applied at the start of the next, in submission
 		// order, the same on every run
@@ -94,7 +120,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 	if cfg.host == "rift" {
 		r.rift = newRift(r)
 	}
-	return r
+	return r, nil
 }
 
 // load loads every script as an addon, reporting each that fails, and
@@ -129,7 +155,7 @@ func (r *run) loadScript(path string) error {
 	if r.rift != nil {
 		r.rift.install(a)
 	}
-	if r.vclk != nil {
+	if r.stable {
 		r.wrapCollect(a)
 	}
 	r.as(a.Name(), func() { err = a.DoString(filepath.Base(path), string(src)) })
@@ -156,9 +182,12 @@ func (r *run) frames() {
 	idle := 0
 	for !r.done {
 		r.frame++
+		if r.rec != nil {
+			r.rec.Mark()
+		}
 		r.frameStart = r.clk.Now()
 		r.printed = false
-		if r.vclk != nil {
+		if r.stable {
 			r.s.Pool().WaitIdle(context.Background()) // the watchdog ends a worker function that loops, on real time
 		}
 		r.runHooks()
@@ -174,11 +203,17 @@ func (r *run) frames() {
 			r.pin()
 		}
 		r.out.Flush()
+		took := r.clk.Since(r.frameStart)
+		if r.worst == 0 || took > r.worstTook {
+			r.worst, r.worstTook = r.frame, took
+		}
 		idle++
 		if r.printed {
 			idle = 0
 		}
 		switch {
+		case r.player != nil && r.player.Err() != nil:
+			return // no END line: the run is not the recorded one (Run says so)
 		case r.done:
 		case r.frame >= uint64(r.cfg.maxFrames):
 			r.end("max")
@@ -189,7 +224,7 @@ func (r *run) frames() {
 			r.unfinished()
 			return
 		default:
-			r.wait()
+			r.wait(took)
 		}
 	}
 	r.end("done")
@@ -228,15 +263,16 @@ func (r *run) schedulerFrame() {
 }
 
 // wait lets time pass until the next frame is due: --frame-time after the
-// current one began, or at once when it ran longer.
-func (r *run) wait() {
-	left := r.frameTime() - r.clk.Since(r.frameStart)
+// current one began, which took, or at once when it ran longer. (A replay
+// does not wait: its next reading is the recorded one after the wait.)
+func (r *run) wait(took time.Duration) {
+	left := r.frameTime() - took
 	switch {
 	case left <= 0:
 	case r.vclk != nil:
 		r.vclk.Add(left)
-	default:
-		time.Sleep(left)
+	case r.wall != nil:
+		r.wall.Sleep(left)
 	}
 }
 
@@ -256,9 +292,14 @@ func (r *run) seconds() float64 {
 	return float64(r.clk.Since(r.start).Microseconds()) / 1e6
 }
 
+// end prints the END line, and with --worst-frame the frame that lasted
+// longest.
 func (r *run) end(reason string) {
 	r.line(fmt.Sprintf("%d\tEND\t%s", r.frame, reason))
 	r.ended = true
+	if r.cfg.worstFrame && r.worst > 0 {
+		fmt.Fprintf(r.out, "\tworst frame %d: %v\n", r.worst, r.worstTook)
+	}
 }
 
 // unfinished prints, after the END line of a run that a limit stopped, the
@@ -367,7 +408,7 @@ func (r *run) indented(text string) {
 }
 
 func (r *run) line(s string) {
-	if r.vclk != nil {
+	if r.stable {
 		s = r.stableAddresses(s)
 	}
 	r.out.WriteString(s)

@@ -115,7 +115,10 @@ func TestRiftAddonCurrentIsTaskOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	r := newRun(cfg, &out)
+	r, err := newRun(cfg, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer r.close()
 	if !r.load() {
 		t.Fatalf("load: %s", out.String())

@@ -16,6 +16,7 @@ const (
 	exitLoadFailed = 1 // a script failed to load, or --replay could not replay
 	exitBadFlags   = 2 // bad flags or arguments
 	exitErrors     = 3 // with --fail-on-error: the run ended, and printed an ERROR line
+	exitReplay     = 4 // --replay: not the run recorded, or the run diverged from it
 )
 
 // The defaults of --budget and --frame-time: the demo's 4 ms at 60 frames
@@ -40,6 +41,9 @@ type config struct {
 	host       string
 	memory     int // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
 	failOnErr  bool
+	worstFrame bool
+	record     string // --record FILE
+	replay     string // --replay FILE
 	scripts    []string
 	killAfter  time.Duration // killAfter, but in tests
 }
@@ -65,16 +69,35 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		return exitBadFlags
 	}
 	cfg.killAfter = kill
-	r := newRun(cfg, stdout)
-	defer r.close()
-	if !r.load() {
-		return exitLoadFailed
+	r, err := newRun(cfg, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "demo run: %v\n", err)
+		return replayStatus(err)
 	}
-	r.frames()
-	if cfg.failOnErr && r.errorLines > 0 {
+	loaded := r.load()
+	if loaded {
+		r.frames()
+	}
+	r.close()
+	if err := r.closeRecording(); err != nil { // after close: stopping the tasks reads the clock
+		fmt.Fprintf(stderr, "demo run: %v\n", err)
+		return replayStatus(err)
+	}
+	switch {
+	case !loaded:
+		return exitLoadFailed
+	case cfg.failOnErr && r.errorLines > 0:
 		return exitErrors
 	}
 	return exitEnded
+}
+
+// replayStatus is the exit status for an error of --record or --replay.
+func replayStatus(err error) int {
+	if isReplayMismatch(err) {
+		return exitReplay
+	}
+	return exitLoadFailed
 }
 
 const shortUsage = "usage: demo run [flags] script.lua... (-h for the flags)\n"
@@ -118,6 +141,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
 	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
 	fs.BoolVar(&cfg.failOnErr, "fail-on-error", false, "exit with status 3 when the run printed an ERROR line")
+	fs.BoolVar(&cfg.worstFrame, "worst-frame", false, `after the END line, print the frame that lasted longest: "\tworst frame F: D"`)
+	fs.StringVar(&cfg.record, "record", "", "keep every reading of the run's (real) clock in FILE, for --replay")
+	fs.StringVar(&cfg.replay, "replay", "", "run on the clock readings --record kept in FILE (same scripts and flags): the recorded run again, exactly")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
@@ -164,6 +190,10 @@ func (cfg *config) check() error {
 		return fmt.Errorf("--warn-after %v: negative", cfg.warnAfter)
 	case cfg.addon != "" && len(cfg.scripts) != 1:
 		return fmt.Errorf("--addon %s: only with one script, got %d", cfg.addon, len(cfg.scripts))
+	case cfg.record != "" && (cfg.virtual || cfg.replay != ""):
+		return errors.New("--record: only on the real clock, without --virtual or --replay")
+	case cfg.replay != "" && cfg.virtual:
+		return errors.New("--replay: runs on the recorded clock, without --virtual")
 	case cfg.host != "" && cfg.host != "rift":
 		return fmt.Errorf("--host %s: unknown preset (rift is the one there is)", cfg.host)
 	}

@@ -22,6 +22,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"--host", "wow", "a.lua"}, "--host wow: unknown preset"},
 		{[]string{"a.lua", "--virtual"}, "--virtual: flags go before the scripts"},
 		{[]string{"a.lua", "dir/a.lua"}, `a.lua and dir/a.lua: both would be addon "a"`},
+		{[]string{"--record", "r", "--virtual", "a.lua"}, "--record: only on the real clock"},
+		{[]string{"--record", "r", "--replay", "r", "a.lua"}, "--record: only on the real clock"},
+		{[]string{"--replay", "r", "--virtual", "a.lua"}, "--replay: runs on the recorded clock, without --virtual"},
 	} {
 		res := runArgs(tc.args)
 		if res.code != 2 || !strings.Contains(res.stderr, tc.want) || res.stdout != "" {
