@@ -115,8 +115,14 @@ lines indented by a tab: the task and where it was created, and the Lua
 traceback. An END line of a run stopped by max or idle is followed by the
 count of unfinished tasks, by addon and state.
 
-Exit status: 0 the run ended; 1 a script failed to load; 2 bad flags;
-3 with --fail-on-error, the run printed an ERROR line.
+Exit status: 0 the run ended; 1 a script failed to load, or the --record
+or --replay file could not be written or read; 2 bad flags; 3 with
+--fail-on-error, the run printed an ERROR line; 4 --replay of another run
+than the one recorded, or a replay that diverged from it.
+
+--record FILE keeps every reading of a real-clock run's clock; --replay
+FILE runs the same scripts with the same flags on them, without waiting:
+the recorded run again, stalls included, printing the same lines.
 
 --budget and --frame-time default to 4ms and 1/60 s (60 frames per
 second), with --host rift to RIFT's 50ms and 100ms.
@@ -141,9 +147,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
 	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
 	fs.BoolVar(&cfg.failOnErr, "fail-on-error", false, "exit with status 3 when the run printed an ERROR line")
-	fs.BoolVar(&cfg.worstFrame, "worst-frame", false, `after the END line, print the frame that lasted longest: "\tworst frame F: D"`)
-	fs.StringVar(&cfg.record, "record", "", "keep every reading of the run's (real) clock in FILE, for --replay")
-	fs.StringVar(&cfg.replay, "replay", "", "run on the clock readings --record kept in FILE (same scripts and flags): the recorded run again, exactly")
+	fs.BoolVar(&cfg.worstFrame, "worst-frame", false, "after the END line, print the frame that lasted longest, indented: worst frame F: D")
+	fs.StringVar(&cfg.record, "record", "", "keep every reading of the run's (real) clock in `FILE`, for --replay")
+	fs.StringVar(&cfg.replay, "replay", "", "run on the clock readings --record kept in `FILE` (same scripts and flags): the recorded run again, exactly")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
