@@ -3,9 +3,12 @@ package replay
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/benbjohnson/clock"
 
 	"github.com/framesched/framesched/internal/vclock"
 )
@@ -171,4 +174,37 @@ func TestZigzag(t *testing.T) {
 			t.Errorf("unzigzag(zigzag(%d)) = %d", v, got)
 		}
 	}
+}
+
+// BenchmarkNow: a Recorder's reading against the real clock's it wraps
+// (the baseline), and a Player's.
+func BenchmarkNow(b *testing.B) {
+	b.Run("real", func(b *testing.B) {
+		c := clock.New()
+		for b.Loop() {
+			c.Now()
+		}
+	})
+	b.Run("recorder", func(b *testing.B) {
+		r, err := NewRecorder(io.Discard, clock.New(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			r.Now()
+		}
+	})
+	b.Run("player", func(b *testing.B) {
+		rec := &Recording{Readings: make([]time.Time, b.N)}
+		p := NewPlayer(rec, clock.New())
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			p.Now()
+		}
+		if p.Err() != nil {
+			b.Fatal(p.Err())
+		}
+	})
 }
