@@ -143,7 +143,8 @@
 // the first task (in argument order) that failed, as Result does. In a
 // task's own code it parks the task; outside any task it runs frames
 // (sched.Scheduler.Join), at most 1000, under the watchdog of the code
-// calling it; in a predicate or handler it is refused. Another addon's task
+// calling it; in a predicate, a handler or any code that runs while a frame
+// runs (an Async.Send callback) it is refused. Another addon's task
 // may be joined but not started, and gives only its plain results.
 //
 // Async.Define(name, src) compiles src, Lua source whose chunk returns a
