@@ -134,7 +134,7 @@ func TestAsyncMemoryLimit(t *testing.T) {
 		e.workFrames(3)
 		lines := e.out
 		for i := range 2 {
-			if !strings.HasPrefix(lines[i], `Async.Call: worker function "hog": memory: a worker of addon A uses `) ||
+			if !strings.HasPrefix(lines[i], `Async.Call: worker function "hog": memory: a worker of addon A takes it to `) ||
 				!strings.HasSuffix(lines[i], "over its limit of 4096 KiB") {
 				t.Errorf("line %d: %q", i+1, lines[i])
 			}

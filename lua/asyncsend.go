@@ -61,10 +61,7 @@ func (a *Addon) asyncSend(L *glua.LState) int {
 	var closed atomic.Bool // the scheduler closed while the work ran
 	f := a.h.s.Pool().Submit(a.name, fn+" "+c.def.name, func(pctx context.Context) (any, error) {
 		defer func() { closed.Store(errors.Is(context.Cause(pctx), sched.ErrClosed)) }()
-		ctx, cancel := context.WithCancel(ws.ctx)
-		defer cancel()
-		defer context.AfterFunc(pctx, cancel)()
-		return ws.serve(ctx, c)
+		return ws.serve(pctx, c) // which ends with the addon's workers too
 	})
 	f.OnComplete(func() {
 		defer ws.release(c)

@@ -35,7 +35,6 @@ type Host struct {
 	madeBy  map[uint64]*Addon     // the addon whose function each unfinished Lua task runs
 	alloc   allocMeter            // attributes allocations to metered addons (memory.go)
 	hooks   int                   // predicates and OnFinished handlers running: code that may not run frames (Task.Join)
-	joining bool                  // a Task.Join outside any task runs frames
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 

@@ -16,6 +16,7 @@ var (
 	ErrSuspended    = errors.New("sched: task is suspended")
 	ErrNotSuspended = errors.New("sched: task not suspended")
 	ErrInTask       = errors.New("sched: not allowed inside a task")
+	ErrInFrame      = errors.New("sched: not allowed while a frame runs")
 	ErrClosed       = errors.New("sched: scheduler closed")
 	ErrForeign      = errors.New("sched: task belongs to another owner")
 	ErrTaskLimit    = errors.New("sched: owner's task limit reached")
