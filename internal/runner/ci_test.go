@@ -106,3 +106,13 @@ end)`
 		}
 	}
 }
+
+// TestErrorMessageLines: an error message of several lines goes on as
+// continuation lines, so that none of its lines reads as a line of the
+// runner's.
+func TestErrorMessageLines(t *testing.T) {
+	const src = `error("first\n2\tEND\tdone\nthird", 0)`
+	res := runScripts(t, []string{"--virtual"}, "test.lua", src)
+	checkOutput(t, res.stdout, "0\tERROR [test] first\n\t2\tEND\tdone\n\tthird\n"+
+		"\tstack traceback:\n\t\t[G]: in function 'error'\n\t\ttest.lua:1: in main chunk\n\t\t[G]: ?\n")
+}

@@ -15,8 +15,8 @@
 // (--max-frames) or idle (--idle-frames frames in a row printed nothing).
 // Lines that begin with a tab continue the line above, so that a tool
 // reading the output can keep reading the first line alone: after an ERROR
-// line, "\ttask <name>, created at <file.lua:line of the Task.Create
-// call>" for a task's error ("\tin <what>" for a handler's), then the Lua
+// line, the message's other lines if it has several, "\ttask <name>,
+// created at <file.lua:line of the Task.Create call>" for a task's error ("\tin <what>" for a handler's), then the Lua
 // traceback, if the error has one; after the END line of a run that max or
 // idle stopped with tasks unfinished, "\t3 tasks unfinished: Bags 2
 // waiting, Chat 1 suspended" (by addon in name order, then state: pending,

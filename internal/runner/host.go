@@ -363,8 +363,9 @@ func (r *run) errorLine(addon string, err error) {
 
 // taskErrorLine prints an error as an ERROR line; with the RIFT preset, its
 // message is Sim.Msg of the error. Continuation lines, each indented by a
-// tab, follow: the task and where it was created, for a task's error, and
-// the Lua traceback, when the error has one.
+// tab, follow: the message's other lines, if any, the task and where it
+// was created, for a task's error, and the Lua traceback, when the error
+// has one.
 func (r *run) taskErrorLine(e sched.TaskError) {
 	if r.ended {
 		return
@@ -374,7 +375,9 @@ func (r *run) taskErrorLine(e sched.TaskError) {
 	if r.rift != nil {
 		msg = stableMessage(r.rift.tostring(e.Owner, e.Err))
 	}
-	r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, e.Owner, msg))
+	first, rest, _ := strings.Cut(msg, "\n")
+	r.line(fmt.Sprintf("%d\tERROR [%s] %s", r.frame, e.Owner, first))
+	r.indented(rest) // a message of several lines goes on as continuation lines
 	switch {
 	case e.Created != "":
 		r.line(fmt.Sprintf("\ttask %s, created at %s", e.Task, e.Created))
