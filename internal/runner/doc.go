@@ -14,15 +14,15 @@
 // "<frame>\tEND\t<reason>", reason done (a script called Sim.Done), max
 // (--max-frames) or idle (--idle-frames frames in a row printed nothing).
 // Lines that begin with a tab continue the line above, so that a tool
-// reading the output can keep reading the first line alone: after an ERROR
-// line, the message's other lines if it has several, "\ttask <name>,
-// created at <file.lua:line of the Task.Create call>" for a task's error ("\tin <what>" for a handler's), then the Lua
-// traceback, if the error has one; after the END line of a run that max or
-// idle stopped with tasks unfinished, "\t3 tasks unfinished: Bags 2
-// waiting, Chat 1 suspended" (by addon in name order, then state: pending,
-// active, waiting, suspended); with --worst-frame, "\tworst frame 6:
-// 32.097604ms", the frame that lasted longest, from its start to the end of
-// its work.
+// reading the output can keep reading the first line alone. After an ERROR
+// line come the message's other lines if it has several, "\ttask <name>,
+// created at <file.lua:line of the Task.Create call>" for a task's error
+// ("\tin <what>" for a handler's), then the Lua traceback, if the error
+// has one. After the END line of a run that max or idle stopped with tasks
+// unfinished: "\t3 tasks unfinished: Bags 2 waiting, Chat 1 suspended"
+// (by addon in name order, then state: pending, active, waiting,
+// suspended); with --worst-frame, "\tworst frame 6: 32.097604ms", the
+// frame that lasted longest, from its start to the end of its work.
 //
 // Each frame starts --frame-time after the previous one began, or at once
 // when that one ran longer, and gives the scheduler --budget. They default
