@@ -81,12 +81,17 @@ func (r *Recorder) Since(t time.Time) time.Duration { return r.Now().Sub(t) }
 // Until is t.Sub(Now()): one reading.
 func (r *Recorder) Until(t time.Time) time.Duration { return t.Sub(r.Now()) }
 
-// Mark records a point where a replay's readings must line up.
+// Mark records a point where a replay's readings must line up, and
+// flushes the recording, so that a run that dies keeps what it recorded up
+// to its last mark.
 func (r *Recorder) Mark() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.marks++
 	r.put(codeMark)
+	if err := r.w.Flush(); err != nil && r.err == nil {
+		r.err = err
+	}
 }
 
 // Close writes the end of the recording and flushes it; it reports the

@@ -208,3 +208,22 @@ func BenchmarkNow(b *testing.B) {
 		}
 	})
 }
+
+// A Recorder flushes at each mark: what a run that dies recorded up to its
+// last mark can be read back.
+func TestMarkFlushes(t *testing.T) {
+	real := vclock.New(time.Unix(0, 0))
+	var buf bytes.Buffer
+	r, err := NewRecorder(&buf, real, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Now()
+	r.Now()
+	r.Mark()
+	r.Now() // after the last mark: still in the buffer
+	rec, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil || rec.Complete || len(rec.Readings) != 2 || len(rec.Marks) != 1 {
+		t.Errorf("Read = %+v, %v; want 2 readings, 1 mark, not complete", rec, err)
+	}
+}
