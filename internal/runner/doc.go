@@ -84,7 +84,8 @@
 // Sim.Work's end (it spins on the real clock unrecorded, then reads the
 // run's clock once), os.time, os.clock and the runner's own (each frame's
 // length); each frame's start is marked, so that a replay that diverges is
-// caught at the frame where it does. Recorded and replayed runs are stable
+// caught by the next frame's start at the latest, and prints nothing after
+// (no END line; on stderr, the frame and what diverged). Recorded and replayed runs are stable
 // as --virtual ones are (one pool worker, waited for at each frame's start;
 // handles collected only by collectgarbage; addresses numbered); a replay
 // does not wait between frames. The recording names the flags that change

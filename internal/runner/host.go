@@ -410,7 +410,12 @@ func (r *run) indented(text string) {
 	}
 }
 
+// line prints s and a line end; nothing once a replay diverged from the
+// recorded run, whose lines it no longer prints.
 func (r *run) line(s string) {
+	if r.player != nil && r.player.Err() != nil {
+		return
+	}
 	if r.stable {
 		s = r.stableAddresses(s)
 	}

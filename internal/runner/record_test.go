@@ -62,7 +62,7 @@ func TestRecordReplay(t *testing.T) {
 // TestReplayRefuses: a replay of other scripts or flags than those
 // recorded, or one that diverges (here the scripts read a file that
 // changed since), exits with status 4 and says why; a missing recording
-// with status 1.
+// with status 1. A replay that diverges prints no line after it caught it.
 func TestReplayRefuses(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "test.lua")
@@ -74,7 +74,9 @@ func TestReplayRefuses(t *testing.T) {
 	}
 	write(data, "short")
 	write(script, `blTasks.Task.Create(function(self)
+	print("read", Sim.Frame())
 	if blTasks.Async.readFile("data.txt") == "long" then Sim.Now() end
+	print("after", Sim.Frame())
 	Sim.Done()
 end):Start()`)
 	recording := filepath.Join(dir, "test.rec")
@@ -108,6 +110,11 @@ end):Start()`)
 		res := runArgs(tc.args)
 		if res.code != tc.code || !strings.Contains(res.stderr, tc.want) {
 			t.Errorf("%s: exit status %d, stderr %q; want %d and %q", tc.name, res.code, res.stderr, tc.code, tc.want)
+		}
+		// What the replay printed until it caught the divergence (here
+		// when the recording ran out, at the end of frame 2), and no END.
+		if want := map[string]string{"diverged": "read\t1\nafter\t2\n"}[tc.name]; res.stdout != want {
+			t.Errorf("%s: stdout %q, want %q", tc.name, res.stdout, want)
 		}
 	}
 }
