@@ -21,7 +21,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Well-formed (the page is XML as well as HTML), with the four charts
+	// Well-formed (the page is XML as well as HTML), with the six charts
 	// as inline SVG and nothing loaded from elsewhere.
 	d := xml.NewDecoder(strings.NewReader(string(page)))
 	var svgs, titles int
@@ -52,8 +52,8 @@ func TestReport(t *testing.T) {
 			titles++
 		}
 	}
-	if svgs != 4 {
-		t.Errorf("report has %d <svg> elements, want 4", svgs)
+	if svgs != 6 {
+		t.Errorf("report has %d <svg> elements, want 6", svgs)
 	}
 	if titles != 1 {
 		t.Errorf("report has the frame chart's title %d times, want 1", titles)
