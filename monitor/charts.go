@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,13 +122,15 @@ func span(runs []*Monitor) (from, to float64) {
 	return from, max(to, from+1e-3)
 }
 
-// logTicks are the ticks of a log scale of milliseconds, with the frame
-// period's and the budgets' values among them.
+// logTicks mark a log scale of milliseconds drawn on a linear axis (see
+// msChart) from lo to hi, with the frame period's and the budgets' values
+// among them.
 func logTicks(lo, hi float64, marks ...float64) plot.Ticker {
-	var ticks []plot.Tick
+	ticks := make([]plot.Tick, 0, 8)
 	for _, v := range append([]float64{0.1, 1, 10, 100, 1000, 10000}, marks...) {
-		if v >= lo && v <= hi {
-			ticks = append(ticks, plot.Tick{Value: v, Label: trimFloat(v)})
+		near := slices.ContainsFunc(marks, func(m float64) bool { return m != v && max(m/v, v/m) < 2 })
+		if v >= lo && v <= hi && !near { // a power of ten too near a mark would overprint it
+			ticks = append(ticks, plot.Tick{Value: math.Log10(v), Label: trimFloat(v)})
 		}
 	}
 	return plot.ConstantTicks(ticks)
@@ -137,14 +140,17 @@ func trimFloat(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f",
 
 // msChart is a step chart of a value of every frame of each run, in
 // milliseconds on a log scale from floor, with horizontal reference lines.
+// The scale is drawn as the log of the values on a linear axis: gonum's
+// LogScale places the axis label by the linear middle of the range, which
+// pads the plot with blank space.
 func msChart(title, ylabel string, runs []*Monitor, value func(*Frame) float64, floor float64, refs []ref) (string, error) {
 	p := newPlot(title, "time since the start (s)", ylabel)
-	p.Y.Scale = plot.LogScale{}
 	top := floor * 10
 	for i, m := range runs {
 		xys := steps(m.Frames(), value, floor)
-		for _, xy := range xys {
-			top = max(top, xy.Y)
+		for j := range xys {
+			top = max(top, xys[j].Y)
+			xys[j].Y = math.Log10(xys[j].Y)
 		}
 		if err := addLine(p, xys, runColor(i), vg.Points(1), nil); err != nil {
 			return "", err
@@ -154,14 +160,16 @@ func msChart(title, ylabel string, runs []*Monitor, value func(*Frame) float64, 
 	var marks []float64
 	for _, r := range refs {
 		marks = append(marks, r.ms)
-		if err := addLine(p, plotter.XYs{{X: from, Y: r.ms}, {X: to, Y: r.ms}}, refColor, vg.Points(1.2), r.dash); err != nil {
+		y := math.Log10(r.ms)
+		if err := addLine(p, plotter.XYs{{X: from, Y: y}, {X: to, Y: y}}, refColor, vg.Points(1.2), r.dash); err != nil {
 			return "", err
 		}
 	}
+	top *= 1.3
 	p.X.Min, p.X.Max = from, to
-	p.Y.Min, p.Y.Max = floor, top*1.3
-	p.Y.Tick.Marker = logTicks(p.Y.Min, p.Y.Max, marks...)
-	return svg(p, 9*vg.Inch, 3.2*vg.Inch)
+	p.Y.Min, p.Y.Max = math.Log10(floor), math.Log10(top)
+	p.Y.Tick.Marker = logTicks(floor, top, marks...)
+	return svg(p, 11*vg.Inch, 3.4*vg.Inch)
 }
 
 // ref is a horizontal reference line of a chart, at ms milliseconds.
@@ -280,7 +288,7 @@ func cpuCharts(runs []*Monitor, owners []string, word string) ([]string, error) 
 		p := newPlot(capital(word)+" CPU, "+m.Name(), "time since the start (s)", "CPU (ms in each second)")
 		p.Add(all[i])
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = from, to, 0, top*1.05
-		s, err := svg(p, 4.5*vg.Inch, 3.2*vg.Inch)
+		s, err := svg(p, 5.4*vg.Inch, 3.2*vg.Inch)
 		if err != nil {
 			return nil, err
 		}
@@ -320,7 +328,7 @@ func taskCharts(runs []*Monitor) ([]string, error) {
 		}
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = from, to, 0, float64(top)*1.1
 		p.Y.Tick.Marker = intTicks{}
-		s, err := svg(p, 4.5*vg.Inch, 3*vg.Inch)
+		s, err := svg(p, 5.4*vg.Inch, 3*vg.Inch)
 		if err != nil {
 			return nil, err
 		}

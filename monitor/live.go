@@ -307,7 +307,7 @@ func (v *Live) cpuTable(owners []string, shown, width int) []string {
 			n := r.Total.Counts
 			return fmt.Sprintf("%d run, %d wait, %d susp", n.Active+n.Pending, n.Waiting, n.Suspended)
 		}),
-		row("warnings, errs", func(r RunSnapshot) string {
+		row("warn, errors", func(r RunSnapshot) string {
 			w, e := 0, 0
 			for i := range r.Total.Warnings {
 				w, e = w+r.Total.Warnings[i], e+r.Total.Errors[i]
