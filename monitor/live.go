@@ -64,6 +64,7 @@ const (
 	colFrames   = 4   // a chart column spans this many frame periods
 	barFull     = 0.5 // the share of CPU a full bar shows
 	minRows     = 2   // the fewest rows a chart gets
+	goodRows    = 4   // the rows a chart keeps while owners can fold
 	maxRows     = 10  // the most
 	figureWidth = 7   // the CPU table's figures, " 12.3%"
 )
@@ -119,20 +120,30 @@ func (v *Live) Render(width, height int) string {
 	return fit(lines, width, height)
 }
 
-// layout shares room lines between the charts (rows each, 2 to 10), the
-// owners' lines of the CPU table (shown of owners, the others on one line)
-// and the log: the log goes first, then chart rows, then owners' lines.
+// layout shares room lines between the charts (rows each), the owners'
+// lines of the CPU table (shown of owners, the others summed on one line)
+// and the log. As room shrinks, the log goes first, then owners fold until
+// three are left, then chart rows go from four down to two, then the rest
+// of the owners fold.
 func layout(room, height, runs, owners int) (rows, shown, logLines int) {
-	logLines = max(0, 2+(height-24)/4)
-	shown = owners
-	rows = (room - shown - logLines) / runs
-	if rows < minRows {
-		logLines = 0
-		rows = (room - shown) / runs
+	rowsFor := func(shown, logLines int) int {
+		used := shown + logLines
+		if shown < owners {
+			used++
+		}
+		return (room - used) / runs
 	}
+	logLines, shown = max(0, 2+(height-24)/4), owners
+	if rowsFor(shown, logLines) < goodRows {
+		logLines = 0
+	}
+	if rowsFor(shown, 0) < goodRows {
+		shown = min(owners, max(3, room-goodRows*runs-1))
+	}
+	rows = rowsFor(shown, logLines)
 	if rows < minRows {
 		rows = minRows
-		shown = max(0, room-runs*rows-1) // and one line for the rest
+		shown = min(owners, max(0, room-runs*rows-1))
 	}
 	rows = min(rows, maxRows)
 	used := runs*rows + shown
@@ -195,10 +206,10 @@ func chart(frames []FrameTime, end, colSpan time.Duration, cols, rows int, perio
 	for row := rows - 1; row >= 0; row-- {
 		label := ""
 		switch row {
-		case rows - 1:
-			label = Millis(top)
 		case periodRow:
 			label = Millis(period)
+		case rows - 1:
+			label = Millis(top)
 		case 0:
 			label = "0"
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/monitor"
 	"github.com/framesched/framesched/sched"
 )
 
@@ -37,7 +38,9 @@ type run struct {
 	vclk *vclock.Clock // the clock of a --virtual run, else nil
 	s    *sched.Scheduler
 	h    *lua.Host
-	rift *rift // the RIFT preset (--host rift), else nil
+	rift *rift            // the RIFT preset (--host rift), else nil
+	mon  *monitor.Monitor // records the run for --report
+	st   sched.FrameStats // the current frame's, for mon
 
 	start      time.Time // when the run started
 	frame      uint64    // the current frame: 0 while the scripts load
@@ -73,9 +76,11 @@ func newRun(cfg config, stdout io.Writer) *run {
 	}
 	r.start = r.clk.Now()
 	r.frameStart = r.start
+	r.mon = monitor.New(monitor.Config{Name: "demo run", FramePeriod: r.frameTime(), Budget: cfg.budget})
 	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
+		r.mon.Error(e)
 		r.errorLine(e.Owner, e.Err)
-	}), sched.WithWarningHandler(r.warnLine)}
+	}), sched.WithWarningHandler(r.warnLine), sched.WithTrace(r.mon.Trace)}
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
 	}
@@ -86,6 +91,7 @@ func newRun(cfg config, stdout io.Writer) *run {
 		opts = append(opts, sched.WithWorkers(1))
 	}
 	r.s = sched.New(opts...)
+	r.mon.Attach(r.s)
 	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
 	RegisterAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
 	if cfg.host == "rift" {
@@ -155,6 +161,7 @@ func (r *run) frames() {
 		r.frame++
 		r.frameStart = r.clk.Now()
 		r.printed = false
+		r.mon.BeginFrame()
 		if r.vclk != nil {
 			r.s.Pool().WaitIdle(context.Background()) // the watchdog ends a worker function that loops, on real time
 		}
@@ -164,6 +171,7 @@ func (r *run) frames() {
 		} else {
 			r.schedulerFrame()
 		}
+		r.mon.EndFrame(r.st)
 		if r.collect {
 			r.collect = false
 			r.collectNow()
@@ -219,7 +227,7 @@ func (r *run) schedulerFrame() {
 	if r.rift != nil && !r.rift.runsTasks() {
 		budget = 0
 	}
-	r.s.RunFrameBudget(budget)
+	r.st = r.s.RunFrameBudget(budget)
 }
 
 // wait lets time pass until the next frame is due: --frame-time after the
@@ -266,8 +274,9 @@ func (r *run) close() {
 }
 
 // print is the Lua host's Print: one line per print call.
-func (r *run) print(_, line string) {
+func (r *run) print(addon, line string) {
 	if !r.ended {
+		r.mon.Print(addon, "", line)
 		r.line(line)
 	}
 }
@@ -293,6 +302,7 @@ func (r *run) warnLine(w sched.Warning) {
 	if r.ended {
 		return
 	}
+	r.mon.Warning(w)
 	if w.Task == "" { // an owner's escalation stepping down
 		r.line(fmt.Sprintf("%d\tWARN [%s] %s", r.frame, w.Owner, w.Message()))
 	} else {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type config struct {
 	memory     int // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
 	scripts    []string
 	killAfter  time.Duration // killAfter, but in tests
+	report     string        // --report: the file the monitor's HTML report goes to
 }
 
 // Run runs the scripts named in args (flags first, then script.lua...) as
@@ -53,12 +55,28 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		return exitBadFlags
 	}
 	cfg.killAfter = kill
+	var report *os.File
+	if cfg.report != "" { // before anything runs: a run is not wasted on a report that cannot be written
+		if report, err = os.Create(cfg.report); err != nil {
+			fmt.Fprintf(stderr, "demo run: --report: %v\n", err)
+			return exitBadFlags
+		}
+		defer report.Close()
+	}
 	r := newRun(cfg, stdout)
 	defer r.close()
-	if !r.load() {
+	ok := r.load()
+	if ok {
+		r.frames()
+	}
+	if report != nil {
+		if err := r.mon.WriteReport(report); err != nil {
+			fmt.Fprintf(stderr, "demo run: --report: %v\n", err)
+		}
+	}
+	if !ok {
 		return exitLoadFailed
 	}
-	r.frames()
 	return exitEnded
 }
 
@@ -92,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of math.random in every addon")
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
+	fs.StringVar(&cfg.report, "report", "", "write the monitor's HTML report of the run, with charts, to `FILE`")
 	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
