@@ -2,24 +2,10 @@ package showcase
 
 import (
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/framesched/framesched/monitor"
 )
-
-// WriteReport writes the HTML report of what has run to the file at path.
-func (sc *Showcase) WriteReport(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := sc.Report(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
 
 // Report writes the monitor's self-contained HTML page on both runs (see
 // monitor.WriteReport).
