@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/framesched/framesched/sched"
 )
 
 // The report's charts, drawn with gonum/plot as SVG. Values hold from one
@@ -300,11 +302,11 @@ func cpuCharts(runs []*Monitor, owners []string, word string) ([]string, error) 
 // taskStates are the series of the task charts, in stateColors' order.
 var taskStates = []struct {
 	name  string
-	count func(Counts) int
+	count func(sched.TaskCounts) int
 }{
-	{"active or pending", func(n Counts) int { return n.Active + n.Pending }},
-	{"waiting", func(n Counts) int { return n.Waiting }},
-	{"suspended", func(n Counts) int { return n.Suspended }},
+	{"active or pending", func(n sched.TaskCounts) int { return n.Active + n.Pending }},
+	{"waiting", func(n sched.TaskCounts) int { return n.Waiting }},
+	{"suspended", func(n sched.TaskCounts) int { return n.Suspended }},
 }
 
 // taskCharts are the unfinished tasks by state at the end of each frame, a

@@ -25,10 +25,10 @@
 //
 // Charts draw every value as a step or a bar that lasts as long as the frame
 // or span it stands for, never as a line from one frame to the next; runs
-// compared share their scales. The monitor costs the host a few hundred
-// nanoseconds a frame and a slice (BENCHMARKS.md, BenchmarkMonitor) and keeps
-// the latest frames and notes only (Config.KeepFrames, KeepNotes); its
-// totals and worst frames cover the whole run.
+// compared share their scales. The monitor costs the host a few microseconds a
+// frame of 20 slices (BENCHMARKS.md, BenchmarkMonitor) and keeps the latest
+// frames and notes only (Config.KeepFrames, KeepNotes); its totals and worst
+// frames cover the whole run.
 //
 // Like the scheduler, a Monitor is single-goroutine.
 package monitor

@@ -59,13 +59,6 @@ type Note struct {
 	Text  string // one line
 }
 
-// Counts are the unfinished tasks by state. A suspended task counts as
-// suspended whatever its state.
-type Counts struct{ Pending, Active, Waiting, Suspended int }
-
-// Alive is how many tasks had not finished.
-func (n Counts) Alive() int { return n.Pending + n.Active + n.Waiting + n.Suspended }
-
 // Frame is what one frame did.
 type Frame struct {
 	N  uint64        // the scheduler's frame number
@@ -83,7 +76,7 @@ type Frame struct {
 	// CPU is each owner's time in the frame, by the owner's index in
 	// Monitor.Owners; an owner first seen later has no entry.
 	CPU    []time.Duration
-	Counts Counts // at the frame's end
+	Counts sched.TaskCounts // at the frame's end
 }
 
 // CPUOf is owner i's time in the frame (by Monitor.Owners index; 0 for
@@ -229,7 +222,7 @@ func (m *Monitor) EndFrame(st sched.FrameStats) {
 		m.cur.At = now - st.Used
 	}
 	f := m.cur
-	f.N, f.Took, f.Tasks, f.Counts = st.Frame, now-f.At, st.Used, m.count()
+	f.N, f.Took, f.Tasks, f.Counts = st.Frame, now-f.At, st.Used, m.s.Counts()
 	f.CPU = slices.Clone(f.CPU)
 	m.cpuBuf = m.cur.CPU[:0]
 	m.cur, m.begun = Frame{CPU: m.cpuBuf}, false
@@ -256,24 +249,6 @@ func (m *Monitor) keepWorst(f Frame) {
 	}
 	m.worst = slices.Insert(m.worst, i, f)
 	m.worst = m.worst[:min(len(m.worst), worstKept)]
-}
-
-// count counts the unfinished tasks by state.
-func (m *Monitor) count() Counts {
-	var n Counts
-	for h := range m.s.Tasks() {
-		switch {
-		case h.Suspended():
-			n.Suspended++
-		case h.State() == sched.Pending:
-			n.Pending++
-		case h.State() == sched.Waiting:
-			n.Waiting++
-		default:
-			n.Active++
-		}
-	}
-	return n
 }
 
 // Warning records a scheduler warning. It is the handler Options installs

@@ -82,14 +82,14 @@ func TestRecording(t *testing.T) {
 			n           uint64
 			at, took    time.Duration
 			tasks       time.Duration
-			counts      monitor.Counts
+			counts      sched.TaskCounts
 			longest     time.Duration
 			owner, task string
 		}{
-			{1, 0, 35 * ms, 30 * ms, monitor.Counts{Waiting: 1}, 30 * ms, "A", "long"},
-			{2, 35 * ms, 6 * ms, 1 * ms, monitor.Counts{Waiting: 2}, 1 * ms, "B", "short"},
-			{3, 41 * ms, 6 * ms, 1 * ms, monitor.Counts{Waiting: 2}, 1 * ms, "B", "short"},
-			{4, 47 * ms, 6 * ms, 1 * ms, monitor.Counts{Waiting: 2}, 1 * ms, "B", "short"}, // B waits once more before it returns
+			{1, 0, 35 * ms, 30 * ms, sched.TaskCounts{Waiting: 1}, 30 * ms, "A", "long"},
+			{2, 35 * ms, 6 * ms, 1 * ms, sched.TaskCounts{Waiting: 2}, 1 * ms, "B", "short"},
+			{3, 41 * ms, 6 * ms, 1 * ms, sched.TaskCounts{Waiting: 2}, 1 * ms, "B", "short"},
+			{4, 47 * ms, 6 * ms, 1 * ms, sched.TaskCounts{Waiting: 2}, 1 * ms, "B", "short"}, // B waits once more before it returns
 		} {
 			f := fs[i]
 			if f.N != want.n || f.At != want.at || f.Took != want.took || f.Tasks != want.tasks || f.Counts != want.counts ||

@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/framesched/framesched/sched"
 )
 
 // WriteReport writes the recording as a self-contained HTML page (see
@@ -57,7 +59,7 @@ func WriteReport(w io.Writer, page Page, runs ...*Monitor) error {
 			"Owners": legendOf(owners, func(i int, o string) (string, string) { return o, hex(ownerColor(i)) }),
 			"States": legendOf(taskStates, func(i int, s struct {
 				name  string
-				count func(Counts) int
+				count func(sched.TaskCounts) int
 			}) (string, string) {
 				return s.name, hex(stateColors[i])
 			}),

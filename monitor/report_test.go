@@ -149,4 +149,3 @@ func TestReportNeedsARecording(t *testing.T) {
 		t.Error("WriteReport of no recording: no error")
 	}
 }
-

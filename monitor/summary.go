@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/framesched/framesched/sched"
 )
 
 // Summary sums up a run, or a stretch of it.
@@ -14,8 +16,8 @@ type Summary struct {
 	// picture fell behind a steady frame rate.
 	Long   int
 	Lost   time.Duration
-	Worst  Frame  // the longest frame (the first of equals); N is 0 when there was none
-	Counts Counts // the tasks by state at the end of the last frame
+	Worst  Frame            // the longest frame (the first of equals); N is 0 when there was none
+	Counts sched.TaskCounts // the tasks by state at the end of the last frame
 	// CPU, Warnings and Errors are per owner, by Monitor.Owners index;
 	// owners first seen later have no entry.
 	CPU              []time.Duration
