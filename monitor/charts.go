@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,20 +126,39 @@ func span(runs []*Monitor) (from, to float64) {
 }
 
 // logTicks mark a log scale of milliseconds drawn on a linear axis (see
-// msChart) from lo to hi, with the frame period's and the budgets' values
-// among them.
+// msChart) from lo to hi: powers of ten, also 2 and 5 times them over less
+// than three decades, and the marks (the frame period, the budgets), but
+// no tick too near a mark to be read.
 func logTicks(lo, hi float64, marks ...float64) plot.Ticker {
-	ticks := make([]plot.Tick, 0, 8)
-	for _, v := range append([]float64{0.1, 1, 10, 100, 1000, 10000}, marks...) {
-		near := slices.ContainsFunc(marks, func(m float64) bool { return m != v && max(m/v, v/m) < 2 })
-		if v >= lo && v <= hi && !near { // a power of ten too near a mark would overprint it
+	var values []float64
+	for p := 0.01; p <= hi; p *= 10 {
+		values = append(values, p)
+		if hi/lo < 1000 {
+			values = append(values, 2*p, 5*p)
+		}
+	}
+	inRange := func(v float64) bool { return v >= lo && v <= hi }
+	var ticks []plot.Tick
+	for _, v := range values {
+		near := slices.ContainsFunc(marks, func(m float64) bool { return inRange(m) && max(m/v, v/m) < 1.6 })
+		if inRange(v) && !near {
 			ticks = append(ticks, plot.Tick{Value: math.Log10(v), Label: trimFloat(v)})
+		}
+	}
+	for _, m := range marks {
+		if inRange(m) {
+			ticks = append(ticks, plot.Tick{Value: math.Log10(m), Label: trimFloat(m)})
 		}
 	}
 	return plot.ConstantTicks(ticks)
 }
 
-func trimFloat(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") }
+func trimFloat(v float64) string {
+	if v < 1 {
+		return strconv.FormatFloat(v, 'g', 2, 64)
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
+}
 
 // msChart is a step chart of a value of every frame of each run, in
 // milliseconds on a log scale from floor, with horizontal reference lines.
@@ -161,6 +181,7 @@ func msChart(title, ylabel string, runs []*Monitor, value func(*Frame) float64, 
 	from, to := span(runs)
 	var marks []float64
 	for _, r := range refs {
+		top = max(top, r.ms)
 		marks = append(marks, r.ms)
 		y := math.Log10(r.ms)
 		if err := addLine(p, plotter.XYs{{X: from, Y: y}, {X: to, Y: y}}, refColor, vg.Points(1.2), r.dash); err != nil {
@@ -249,27 +270,37 @@ func (b *bars) top() float64 {
 const cpuBucket = 500 * time.Millisecond
 
 // cpuBars are each owner's CPU in a run in milliseconds per second, per
-// cpuBucket of time, stacked in the order of owners.
+// cpuBucket of time, stacked in the order of owners. A bucket the kept
+// frames cover in part (the run's first and last) is divided by the part.
 func cpuBars(m *Monitor, owners []string) *bars {
 	b := &bars{width: cpuBucket.Seconds()}
 	for i := range owners {
 		b.colors = append(b.colors, ownerColor(i))
 	}
-	per := float64(time.Second) / float64(cpuBucket)
-	for _, f := range m.Frames() {
-		k := int(f.At / cpuBucket)
+	fs := m.Frames()
+	if len(fs) == 0 {
+		return b
+	}
+	start, end := fs[0].At, fs[len(fs)-1].At+fs[len(fs)-1].Took
+	first := int(start / cpuBucket)
+	for _, f := range fs {
+		k := int(f.At/cpuBucket) - first
 		for len(b.stacks) <= k {
-			b.x = append(b.x, (time.Duration(len(b.stacks)) * cpuBucket).Seconds())
+			b.x = append(b.x, (time.Duration(first+len(b.stacks)) * cpuBucket).Seconds())
 			b.stacks = append(b.stacks, make([]float64, len(owners)))
 		}
 		for j, name := range owners {
-			b.stacks[k][j] += millis(f.CPUOf(m.Owner(name))) * per
+			b.stacks[k][j] += millis(f.CPUOf(m.Owner(name)))
 		}
 	}
-	// The frames kept may begin after the run did: no bar before them.
-	if fs := m.Frames(); len(fs) > 0 {
-		first := int(fs[0].At / cpuBucket)
-		b.x, b.stacks = b.x[first:], b.stacks[first:]
+	for k, stack := range b.stacks {
+		from := time.Duration(first+k) * cpuBucket
+		covered := min(end, from+cpuBucket) - max(start, from)
+		for j := range stack {
+			if covered > 0 {
+				stack[j] /= covered.Seconds()
+			}
+		}
 	}
 	return b
 }

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -42,5 +43,11 @@ func plural(n int, what string) string {
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// fps is the frame rate of a frame period, such as 60.
-func fps(period time.Duration) int { return int(time.Second/period + 0) }
+// fps is the frame rate of a frame period, such as "60" or "62.5".
+func fps(period time.Duration) string {
+	r := float64(time.Second) / float64(period)
+	if math.Abs(r-math.Round(r)) < 0.01 {
+		return fmt.Sprint(math.Round(r))
+	}
+	return fmt.Sprintf("%.1f", r)
+}

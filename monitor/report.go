@@ -48,6 +48,7 @@ func WriteReport(w io.Writer, page Page, runs ...*Monitor) error {
 		"Owners":  ownerRows(page),
 		"Period":  Millis(period),
 		"FPS":     fps(period),
+		"Lost":    "A frame of " + Millis(3*period) + " loses " + Millis(2*period) + ".",
 		"Budgets": budgets,
 		"Runs":    runRows(runs),
 		"Summary": summaryRows(runs, owners),
@@ -188,6 +189,7 @@ func summaryRows(runs []*Monitor, owners []string) []summaryRow {
 		rows = append(rows, row(o, func(i int, s Summary) string { return Millis(s.CPUOf(runs[i].Owner(o))) }))
 	}
 	rows = append(rows, summaryRow{What: "warnings and errors", Head: true})
+	problems := len(rows)
 	for _, o := range owners {
 		r := row(o, func(i int, s Summary) string {
 			j := runs[i].Owner(o)
@@ -199,6 +201,9 @@ func summaryRows(runs []*Monitor, owners []string) []summaryRow {
 			}
 			rows = append(rows, r)
 		}
+	}
+	if len(rows) == problems {
+		rows = append(rows, row("none", func(int, Summary) string { return "" }))
 	}
 	return rows
 }
@@ -275,7 +280,7 @@ code { font-size: 0.95em; }
 <dt>frame</dt><dd>One pass of the host's loop: its own work and one call of the scheduler. A frame at {{.FPS}} fps lasts {{.Period}}.</dd>
 <dt>frame time</dt><dd>How long a frame took, start to end, the host's work and the {{.Owner}}s' tasks together.</dd>
 <dt>long frame</dt><dd>A frame that took longer than {{.Period}}: the picture stayed on screen for more than one refresh, and the game stuttered.</dd>
-<dt>time lost to long frames</dt><dd>The sum, over the long frames, of what each took beyond {{.Period}}: how far the run fell behind a steady {{.FPS}} fps. A frame of 50ms loses 33.3ms.</dd>
+<dt>time lost to long frames</dt><dd>The sum, over the long frames, of what each took beyond {{.Period}}: how far the run fell behind a steady {{.FPS}} fps. {{.Lost}}</dd>
 <dt>budget</dt><dd>The time the host gives the {{.Owner}}s' tasks in each frame, and nothing else: the scheduler runs tasks until it is spent, and a task that breathes is parked until the next frame when the frame has no room left.{{range .Budgets}} {{.Run}}: {{.Budget}} a frame.{{else}} No run here had one.{{end}}</dd>
 <dt>{{.Owner}}s' part</dt><dd>The time the scheduler ran the {{.Owner}}s' tasks in a frame; a task that does not breathe can take it past the budget.</dd>
 <dt>slice</dt><dd>A task's run from being resumed to its next Breath, wait or end; the longest slice of a frame, and whose it was, say what made a frame long.</dd>
