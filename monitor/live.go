@@ -12,9 +12,12 @@ import (
 
 // Live is the live terminal view of one or more runs, a Bubble Tea model:
 // run it with tea.NewProgram and send it a Snapshot (TakeSnapshot) as often
-// as it should change. q, Esc and Ctrl+C quit. It fits the terminal: from
-// 80x24 up, panels grow with the window, and on a small one the log goes
-// first, then chart rows, then owners' lines.
+// as it should change. q, Esc and Ctrl+C quit. Each run's chart shows its
+// frame times over the same span of time as the others', a column per four
+// frame periods (the header says how long) showing the longest frame that
+// overlaps it. It fits the terminal: from 80x24 up, panels grow with the
+// window, and on a small one the log goes first, then owners fold, then
+// chart rows.
 type Live struct {
 	page          Page
 	width, height int
@@ -77,10 +80,13 @@ func (v *Live) Render(width, height int) string {
 	owners := v.ownerOrder()
 	var lines []string
 	add := func(ls ...string) { lines = append(lines, ls...) }
-	add(titleStyle.Render(v.page.title()) + "  " + s.Status + "   " + dimStyle.Render("q quits"))
 	if len(s.Runs) == 0 {
+		add(titleStyle.Render(v.page.title()) + "  " + s.Status + "   " + dimStyle.Render("q quits"))
 		return fit(lines, width, height)
 	}
+	period := s.Runs[0].Period
+	colSpan := colFrames * period
+	add(titleStyle.Render(v.page.title()) + "  " + s.Status + "   " + dimStyle.Render("column "+Millis(colSpan)+", q quits"))
 
 	runs := len(s.Runs)
 	fixed := 1 + runs + 1 + 4 // the header, a line per run, the time axis, the CPU table's other lines
@@ -91,9 +97,7 @@ func (v *Live) Render(width, height int) string {
 		logLines -= runs
 	}
 
-	period := s.Runs[0].Period
 	cols := width - labelWidth
-	colSpan := colFrames * period
 	end := time.Duration(0)
 	for _, r := range s.Runs {
 		end = max(end, r.At)
