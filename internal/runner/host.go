@@ -22,6 +22,7 @@ import (
 	"github.com/framesched/framesched/internal/replay"
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/monitor"
 	"github.com/framesched/framesched/sched"
 )
 
@@ -52,7 +53,9 @@ type run struct {
 	player  *replay.Player // --replay
 	s       *sched.Scheduler
 	h       *lua.Host
-	rift    *rift // the RIFT preset (--host rift), else nil
+	rift    *rift            // the RIFT preset (--host rift), else nil
+	mon     *monitor.Monitor // records the run for --report
+	st      sched.FrameStats // the current frame's, for mon
 
 	start      time.Time     // when the run started
 	frame      uint64        // the current frame: 0 while the scripts load
@@ -102,9 +105,11 @@ func newRun(cfg config, stdout io.Writer) (*run, error) {
 	}
 	r.start = r.clk.Now()
 	r.frameStart = r.start
+	r.mon = monitor.New(monitor.Config{Name: "demo run", FramePeriod: r.frameTime(), Budget: cfg.budget})
 	opts := []sched.Option{sched.WithClock(r.clk), sched.WithBudget(cfg.budget), sched.WithErrorHandler(func(e sched.TaskError) {
+		r.mon.Error(e)
 		r.taskErrorLine(e)
-	}), sched.WithWarningHandler(r.warnLine)}
+	}), sched.WithWarningHandler(r.warnLine), sched.WithTrace(r.mon.Trace)}
 	if cfg.warnAfter > 0 {
 		opts = append(opts, sched.WithWatchdog(cfg.warnAfter, r.warnLine))
 	}
@@ -115,6 +120,7 @@ func newRun(cfg config, stdout io.Writer) (*run, error) {
 		opts = append(opts, sched.WithWorkers(1))
 	}
 	r.s = sched.New(opts...)
+	r.mon.Attach(r.s)
 	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
 	RegisterAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
 	if cfg.host == "rift" {
@@ -187,6 +193,7 @@ func (r *run) frames() {
 		}
 		r.frameStart = r.clk.Now()
 		r.printed = false
+		r.mon.BeginFrame()
 		if r.stable {
 			r.s.Pool().WaitIdle(context.Background()) // the watchdog ends a worker function that loops, on real time
 		}
@@ -196,6 +203,7 @@ func (r *run) frames() {
 		} else {
 			r.schedulerFrame()
 		}
+		r.mon.EndFrame(r.st)
 		if r.collect {
 			r.collect = false
 			r.collectNow()
@@ -259,7 +267,7 @@ func (r *run) schedulerFrame() {
 	if r.rift != nil && !r.rift.runsTasks() {
 		budget = 0
 	}
-	r.s.RunFrameBudget(budget)
+	r.st = r.s.RunFrameBudget(budget)
 }
 
 // wait lets time pass until the next frame is due: --frame-time after the
@@ -349,8 +357,9 @@ func (r *run) close() {
 }
 
 // print is the Lua host's Print: one line per print call.
-func (r *run) print(_, line string) {
+func (r *run) print(addon, line string) {
 	if !r.ended {
+		r.mon.Print(addon, "", line)
 		r.line(line)
 	}
 }
@@ -395,6 +404,7 @@ func (r *run) warnLine(w sched.Warning) {
 	if r.ended {
 		return
 	}
+	r.mon.Warning(w)
 	if w.Task == "" { // an owner's escalation stepping down
 		r.line(fmt.Sprintf("%d\tWARN [%s] %s", r.frame, w.Owner, w.Message()))
 	} else {

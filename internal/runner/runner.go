@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ type config struct {
 	replay     string // --replay FILE
 	scripts    []string
 	killAfter  time.Duration // killAfter, but in tests
+	report     string        // --report: the file the monitor's HTML report goes to
 }
 
 // Run runs the scripts named in args (flags first, then script.lua...) as
@@ -69,6 +71,14 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		return exitBadFlags
 	}
 	cfg.killAfter = kill
+	var report *os.File
+	if cfg.report != "" { // before anything runs: a run is not wasted on a report that cannot be written
+		if report, err = os.Create(cfg.report); err != nil {
+			fmt.Fprintf(stderr, "demo run: --report: %v\n", err)
+			return exitBadFlags
+		}
+		defer report.Close()
+	}
 	r, err := newRun(cfg, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "demo run: %v\n", err)
@@ -77,6 +87,11 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 	loaded := r.load()
 	if loaded {
 		r.frames()
+	}
+	if report != nil {
+		if err := r.mon.WriteReport(report); err != nil {
+			fmt.Fprintf(stderr, "demo run: --report: %v\n", err)
+		}
 	}
 	r.close()
 	if err := r.closeRecording(); err != nil { // after close: stopping the tasks reads the clock
@@ -145,6 +160,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of math.random in every addon")
 	fs.StringVar(&cfg.addon, "addon", "", "the addon's name, with one script (default: the file's name)")
 	fs.StringVar(&cfg.host, "host", "", `host preset: "rift" for RIFT's addon API`)
+	fs.StringVar(&cfg.report, "report", "", "write the monitor's HTML report of the run, with charts, to `FILE`")
 	fs.IntVar(&cfg.memory, "memory", 0, "MiB of memory each addon may keep (0: 64, negative: no limit); an addon that stays over is stopped")
 	fs.BoolVar(&cfg.failOnErr, "fail-on-error", false, "exit with status 3 when the run printed an ERROR line")
 	fs.BoolVar(&cfg.worstFrame, "worst-frame", false, "after the END line, print the frame that lasted longest, indented: worst frame F: D")
