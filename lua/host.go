@@ -146,7 +146,7 @@ func (h *Host) RegisterCondition(name string, f CondFunc) {
 type Addon struct {
 	h           *Host
 	name        string
-	L           *glua.LState
+	main        *glua.LState
 	opts        AddonOptions
 	start       time.Time // os.clock's zero: when the addon was made
 	rng         *rand.Rand
@@ -154,8 +154,8 @@ type Addon struct {
 	onFinEv     []*glua.LFunction
 	handles     map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
 	swept       int                                     // len(handles) after the last sweep
-	base        context.Context                         // L's context outside watched calls: nil for trusted addons
-	watch       callWatch                               // the watchdog of calls on L
+	base        context.Context                         // main's context outside watched calls: nil for trusted addons
+	watch       callWatch                               // the watchdog of calls on main
 	mem         memWatch                                // the memory budget of an untrusted addon
 	ws          *workerStates                           // its worker functions and states, once it defines one (workers.go)
 	stopped     error                                   // why the addon was stopped (Stop), else nil
@@ -174,7 +174,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	}
 	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons)))),
 		handles: map[uint64]weak.Pointer[glua.LUserData]{}, compiler: compiler{trusted: opts.Trusted}}
-	a.L = glua.NewState(glua.Options{
+	a.main = glua.NewState(glua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
 		RegistrySize:        registrySize,
@@ -184,7 +184,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	})
 	// NewState raises a RegistrySize under 128 to 5120; NewThread sizes
 	// threads from L.Options, so task threads can start smaller.
-	a.L.Options.RegistrySize = threadRegistrySize
+	a.main.Options.RegistrySize = threadRegistrySize
 	if !opts.Trusted {
 		switch limit := opts.MemoryLimit; {
 		case limit > 0:
@@ -202,8 +202,8 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		// would call the meter's Done on the timer's goroutine), only set on
 		// the state whose code runs (Watch, newTask).
 		a.base, a.cancel = context.WithCancel(context.Background())
-		a.L.SetContext(a.base)
-		a.guard = a.L.NewFunction(a.concat)
+		a.main.SetContext(a.base)
+		a.guard = a.main.NewFunction(a.concat)
 	}
 	a.openSandbox()
 	a.installAPI()
@@ -248,13 +248,13 @@ func (a *Addon) Name() string { return a.name }
 // the host compiles on it itself (L.Load, L.DoString) is compiled by
 // gopher-lua, with an unbounded `..`: run an untrusted addon's code with
 // DoString.
-func (a *Addon) State() *glua.LState { return a.L }
+func (a *Addon) State() *glua.LState { return a.main }
 
 // DoString runs src as the addon's code; chunk names it in error messages.
 // An untrusted addon's code is compiled with guarded concatenation (see
 // compile.go).
 func (a *Addon) DoString(chunk, src string) error {
-	fn, err := a.load(a.L, strings.NewReader(src), chunk)
+	fn, err := a.load(a.main, strings.NewReader(src), chunk)
 	if err != nil {
 		return err
 	}
@@ -277,11 +277,11 @@ func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
 	var err error
 	a.h.s.RunAs(a.name, func() {
 		err = a.Watch(func() error {
-			a.L.Push(fn)
+			a.main.Push(fn)
 			for _, v := range args {
-				a.L.Push(v)
+				a.main.Push(v)
 			}
-			return pcall(a.L, len(args), 0)
+			return pcall(a.main, len(args), 0)
 		})
 	})
 	return err
@@ -313,7 +313,7 @@ func (a *Addon) Watch(f func() error) error {
 	if a.h.cfg.KillAfter > 0 {
 		ctx = w.begin(a)
 	}
-	a.L.SetContext(a.metered(ctx))
+	a.main.SetContext(a.metered(ctx))
 	w.depth = 1
 	prev := a.h.alloc.owner
 	a.h.alloc.enter(&a.mem)
@@ -322,7 +322,7 @@ func (a *Addon) Watch(f func() error) error {
 			a.h.alloc.enter(prev) // back to the code that called
 		}
 		w.depth = 0
-		a.L.SetContext(a.base)
+		a.main.SetContext(a.base)
 		if a.h.cfg.KillAfter > 0 {
 			w.end()
 		}
@@ -417,7 +417,7 @@ func (a *Addon) close() {
 	if a.ws != nil {
 		a.ws.close() // its calls end first
 	}
-	a.L.Close()
+	a.main.Close()
 	if a.cancel != nil {
 		a.cancel()
 	}
