@@ -146,7 +146,7 @@ func (h *Host) RegisterCondition(name string, f CondFunc) {
 type Addon struct {
 	h           *Host
 	name        string
-	main        *glua.LState
+	main        *glua.LState // its main state (State)
 	opts        AddonOptions
 	start       time.Time // os.clock's zero: when the addon was made
 	rng         *rand.Rand

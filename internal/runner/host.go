@@ -86,7 +86,11 @@ func newRun(cfg config, stdout io.Writer) *run {
 		opts = append(opts, sched.WithWorkers(1))
 	}
 	r.s = sched.New(opts...)
-	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
+	lcfg := lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.guard.after}
+	if cfg.guard.virtual && r.vclk != nil {
+		lcfg.AfterFunc = r.vclk.AfterVirtual
+	}
+	r.h = lua.NewHost(r.s, lcfg)
 	RegisterAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
 	if cfg.host == "rift" {
 		r.rift = newRift(r)

@@ -30,7 +30,17 @@ type config struct {
 	host       string
 	memory     int // MiB each addon may keep; 0 for lua.DefaultMemoryLimit, negative for no limit
 	scripts    []string
-	killAfter  time.Duration // killAfter, but in tests
+	guard      guard
+}
+
+// guard is the Lua watchdog's kill guard of a run (lua.Config.KillAfter).
+type guard struct {
+	after time.Duration // killAfter, but in tests
+	// virtual runs the guard on the virtual clock of a --virtual run
+	// (tests): code is killed once its Sim.Work has moved virtual time by
+	// after without breathing, the same on every run and with no real
+	// waiting. A loop that does not move virtual time is never killed.
+	virtual bool
 }
 
 // Run runs the scripts named in args (flags first, then script.lua...) as
@@ -38,12 +48,19 @@ type config struct {
 // when the run ended, 1 when a script failed to load, 2 for bad flags.
 // Usage and flag errors go to stderr.
 func Run(args []string, stdout, stderr io.Writer) int {
-	return runKillAfter(args, stdout, stderr, killAfter)
+	return runGuarded(args, stdout, stderr, guard{after: killAfter})
 }
 
-// runKillAfter is Run with the watchdog's kill threshold (tests use a
-// short one).
-func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) int {
+// RunVirtualGuard is Run for tests: in a --virtual run, the Lua watchdog's
+// kill guard runs on the virtual clock, so a slice or call that works
+// (Sim.Work) past the guard's threshold without breathing is killed at the
+// same point on every run, without waiting for real time.
+func RunVirtualGuard(args []string, stdout, stderr io.Writer) int {
+	return runGuarded(args, stdout, stderr, guard{after: killAfter, virtual: true})
+}
+
+// runGuarded is Run with the kill guard g (tests use a short one).
+func runGuarded(args []string, stdout, stderr io.Writer, g guard) int {
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -52,7 +69,7 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		fmt.Fprintf(stderr, "demo run: %v\n%s", err, shortUsage)
 		return exitBadFlags
 	}
-	cfg.killAfter = kill
+	cfg.guard = g
 	r := newRun(cfg, stdout)
 	defer r.close()
 	if !r.load() {
