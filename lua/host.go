@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -45,8 +45,8 @@ type Config struct {
 	Global string
 	// Print receives every line an addon prints, with the addon's name, on
 	// the frame goroutine (a worker function's lines when its call's
-	// results are delivered). The default writes the line to standard
-	// output.
+	// results are delivered). The default logs it with slog.Default at
+	// level Info: message "addon print", attributes addon and line.
 	Print func(addon, line string)
 	// Seed seeds each addon's math.random, so runs are reproducible.
 	Seed uint64
@@ -123,7 +123,7 @@ func NewHost(s *sched.Scheduler, cfg Config) *Host {
 		}
 	}
 	if cfg.Print == nil {
-		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }
+		cfg.Print = func(addon, line string) { slog.Info("addon print", "addon", addon, "line", line) }
 	}
 	h := &Host{s: s, cfg: cfg, byName: map[string]*Addon{}, conds: map[string]CondFunc{},
 		running: map[uint64]*luaTask{}, scoped: map[uint64]bool{}, parked: map[*glua.LState]bool{}, threads: map[*glua.LState]bool{}}
