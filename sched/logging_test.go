@@ -20,8 +20,8 @@ import (
 type records struct{ lines *[]string }
 
 func (records) Enabled(context.Context, slog.Level) bool { return true }
-func (r records) WithAttrs([]slog.Attr) slog.Handler       { return r }
-func (r records) WithGroup(string) slog.Handler            { return r }
+func (r records) WithAttrs([]slog.Attr) slog.Handler     { return r }
+func (r records) WithGroup(string) slog.Handler          { return r }
 func (r records) Handle(_ context.Context, rec slog.Record) error {
 	line := rec.Level.String() + " " + rec.Message
 	rec.Attrs(func(a slog.Attr) bool {
