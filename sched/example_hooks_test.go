@@ -86,7 +86,9 @@ func ExampleAwait() {
 	s := sched.New(sched.WithClock(clock.NewMock()))
 	defer s.Close()
 	load, _ := s.Create("Bags", "load", func(t *sched.Self) (any, error) {
-		t.Wait(s.NextFrame()) // the file arrives next frame
+		if err := t.Wait(s.NextFrame()); err != nil { // the file arrives next frame
+			return nil, err
+		}
 		return "bags.json", nil
 	})
 	show, _ := s.Go("Bags", "show", func(t *sched.Self) (any, error) {
