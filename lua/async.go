@@ -11,8 +11,8 @@ import (
 
 // asyncTable is blTasks.Async: functions that run on workers (workers.go).
 func (a *Addon) asyncTable() *glua.LTable {
-	t := a.L.NewTable()
-	a.L.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall,
+	t := a.main.NewTable()
+	a.main.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall,
 		"Send": a.asyncSend, "For": a.asyncFor})
 	a.hostAsync(t) // the host's async functions (hostasync.go)
 	return t

@@ -77,7 +77,7 @@ func (a *Addon) asyncSend(L *glua.LState) int {
 		}
 		// The results are made in the addon's state, and charged to its
 		// memory, inside the call, where going over is the callback's error.
-		deliver := a.L.NewFunction(func(L *glua.LState) int {
+		deliver := a.main.NewFunction(func(L *glua.LState) int {
 			L.Push(cb)
 			if err != nil {
 				L.Push(glua.LFalse)

@@ -213,6 +213,11 @@
 // and its error is Async.For's; stopping the task cancels the chunks. It is
 // refused outside a task's own code.
 //
+// What addons print goes to Config.Print; with none, it is logged with
+// slog.Default at level Info ("addon print", with attributes addon and
+// line). Their tasks' errors and warnings go to the scheduler's handlers,
+// which log with slog.Default unless the host sets them.
+//
 // Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the
 // problem; it never panics the host or corrupts the scheduler.

@@ -80,7 +80,7 @@ func isIdentifier(s string) bool {
 // of a name t does not hold finds the registered function, and keeps its
 // binding in t.
 func (a *Addon) hostAsync(t *glua.LTable) {
-	L := a.L
+	L := a.main
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
 		name, ok := L.Get(2).(glua.LString)

@@ -358,7 +358,7 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 	if ctx != nil {
 		w.done = ctx.Done()
 	}
-	L := a.L
+	L := a.main
 	w.push(L.G.Global, L.G.Registry, L.Env)
 	w.thread(L)
 	for th := L.G.CurrentThread; th != nil; th = th.Parent {

@@ -92,7 +92,8 @@ func WithBudget(d time.Duration) Option { return func(s *Scheduler) { s.budget =
 
 // WithErrorHandler sets the function that receives every task error other
 // than a stop, on the frame goroutine, attributed to the task's owner. The
-// default logs it with slog.Default. It also receives the panics of the
+// default logs it with slog.Default at level Error: message "task failed",
+// attributes owner, task, frame and err. It also receives the panics of the
 // other hooks (see WithTrace); a panic of its own is logged with
 // slog.Default, and the scheduler goes on.
 func WithErrorHandler(f func(TaskError)) Option { return func(s *Scheduler) { s.onError = f } }

@@ -121,7 +121,11 @@ func newRun(cfg config, stdout io.Writer) (*run, error) {
 	}
 	r.s = sched.New(opts...)
 	r.mon.Attach(r.s)
-	r.h = lua.NewHost(r.s, lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.killAfter})
+	lcfg := lua.Config{Print: r.print, Seed: cfg.seed, KillAfter: cfg.guard.after}
+	if cfg.guard.virtual && r.vclk != nil {
+		lcfg.AfterFunc = r.vclk.AfterVirtual
+	}
+	r.h = lua.NewHost(r.s, lcfg)
 	RegisterAsync(r.h, filepath.Dir(cfg.scripts[0])) // hostasync.go
 	if cfg.host == "rift" {
 		r.rift = newRift(r)

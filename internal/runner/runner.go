@@ -46,8 +46,18 @@ type config struct {
 	record     string // --record FILE
 	replay     string // --replay FILE
 	scripts    []string
-	killAfter  time.Duration // killAfter, but in tests
-	report     string        // --report: the file the monitor's HTML report goes to
+	report     string // --report: the file the monitor's HTML report goes to
+	guard      guard
+}
+
+// guard is the Lua watchdog's kill guard of a run (lua.Config.KillAfter).
+type guard struct {
+	after time.Duration // killAfter, but in tests
+	// virtual runs the guard on the virtual clock of a --virtual run
+	// (tests): code is killed once its Sim.Work has moved virtual time by
+	// after without breathing, the same on every run and with no real
+	// waiting. A loop that does not move virtual time is never killed.
+	virtual bool
 }
 
 // Run runs the scripts named in args (flags first, then script.lua...) as
@@ -56,12 +66,19 @@ type config struct {
 // with --fail-on-error when the run printed an ERROR line. Usage and flag
 // errors go to stderr.
 func Run(args []string, stdout, stderr io.Writer) int {
-	return runKillAfter(args, stdout, stderr, killAfter)
+	return runGuarded(args, stdout, stderr, guard{after: killAfter})
 }
 
-// runKillAfter is Run with the watchdog's kill threshold (tests use a
-// short one).
-func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) int {
+// RunVirtualGuard is Run for tests: in a --virtual run, the Lua watchdog's
+// kill guard runs on the virtual clock, so a slice or call that works
+// (Sim.Work) past the guard's threshold without breathing is killed at the
+// same point on every run, without waiting for real time.
+func RunVirtualGuard(args []string, stdout, stderr io.Writer) int {
+	return runGuarded(args, stdout, stderr, guard{after: killAfter, virtual: true})
+}
+
+// runGuarded is Run with the kill guard g (tests use a short one).
+func runGuarded(args []string, stdout, stderr io.Writer, g guard) int {
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -70,7 +87,7 @@ func runKillAfter(args []string, stdout, stderr io.Writer, kill time.Duration) i
 		fmt.Fprintf(stderr, "demo run: %v\n%s", err, shortUsage)
 		return exitBadFlags
 	}
-	cfg.killAfter = kill
+	cfg.guard = g
 	var report *os.File
 	if cfg.report != "" { // before anything runs: a run is not wasted on a report that cannot be written
 		if report, err = os.Create(cfg.report); err != nil {

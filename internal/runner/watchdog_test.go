@@ -30,7 +30,7 @@ func guarded(t *testing.T, flags []string, src string) result {
 	done := make(chan result, 1)
 	go func() {
 		var stdout, stderr bytes.Buffer
-		code := runKillAfter(args, &stdout, &stderr, testKillAfter)
+		code := runGuarded(args, &stdout, &stderr, guard{after: testKillAfter})
 		done <- result{code, stdout.String(), stderr.String()}
 	}()
 	select {
