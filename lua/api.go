@@ -12,7 +12,7 @@ import (
 // installAPI makes the blTasks table: a global under the host's name and a
 // module of the same name for require.
 func (a *Addon) installAPI() {
-	L := a.L
+	L := a.main
 	mt := L.NewTypeMetatable(taskType)
 	mt.RawSetString("__index", strictMethods(L, "Task", L.SetFuncs(L.NewTable(), a.taskMethods())))
 	mt.RawSetString("__tostring", L.NewFunction(taskToString))
@@ -418,7 +418,7 @@ func (h *Host) finished(e sched.FinishEvent) {
 				continue // another addon's task: not even its handle may reach a
 			}
 			for _, fn := range a.onFinEv {
-				errv := h.errValue(a.L, e.Err)
+				errv := h.errValue(a.main, e.Err)
 				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {
 					h.s.ReportError(a.name, "OnFinished handler", luaError(err))
 				}

@@ -11,8 +11,8 @@ import (
 
 // asyncTable is blTasks.Async: functions that run on workers (workers.go).
 func (a *Addon) asyncTable() *glua.LTable {
-	t := a.L.NewTable()
-	a.L.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall,
+	t := a.main.NewTable()
+	a.main.SetFuncs(t, map[string]glua.LGFunction{"Define": a.asyncDefine, "Call": a.asyncCall,
 		"Send": a.asyncSend, "For": a.asyncFor})
 	a.hostAsync(t) // the host's async functions (hostasync.go)
 	return t
@@ -86,27 +86,37 @@ func (a *Addon) asyncCall(L *glua.LState) int {
 // in a later frame, whatever the goroutines do: a pool applies completions
 // at a frame's start too.
 func (a *Addon) awaitCall(L *glua.LState, c *asyncCall) (*asyncResult, error) {
-	self := a.h.s.Current()
 	ws := a.ws
-	ctx, cancel := context.WithCancel(ws.ctx)
-	defer cancel()
 	a.mem.charge(L, c.args.bytes+sizeWorker)
 	ws.hold(c, c.args.bytes+sizeWorker)
 	defer ws.release(c)
-	// On the scheduler's pool, whose worker picks an idle worker state;
-	// the task's stop (this function's unwinding) or Close cancels it.
-	f := a.h.s.Pool().Submit(a.name, "Async.Call "+c.def.name, func(pctx context.Context) (any, error) {
-		defer context.AfterFunc(pctx, cancel)()
+	// The pool's worker picks an idle worker state.
+	v, err := a.awaitPool(L, "Async.Call", "Async.Call "+c.def.name, func(ctx context.Context) (any, error) {
 		return ws.serve(ctx, c)
+	})
+	res, _ := v.(*asyncResult)
+	return res, err
+}
+
+// awaitPool runs work on the scheduler's pool for the running task, which
+// parks on the work's Future, named name, until a frame has applied its
+// outcome, and returns it. A stop of the task unwinds through here, which
+// cancels work's context; so do Pool.Cancel and Close. fn names the
+// caller in errors.
+func (a *Addon) awaitPool(L *glua.LState, fn, name string, work func(ctx context.Context) (any, error)) (any, error) {
+	self := a.h.s.Current()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := a.h.s.Pool().Submit(a.name, name, func(pctx context.Context) (any, error) {
+		defer context.AfterFunc(pctx, cancel)()
+		return work(ctx)
 	})
 	var err error
 	parks(L, a.h, func() { err = self.Wait(f.Cond()) })
 	if err != nil {
-		raise(L, "Async.Call", err)
+		raise(L, fn, err)
 	}
-	v, err := f.Result()
-	res, _ := v.(*asyncResult)
-	return res, err
+	return f.Result()
 }
 
 // callerContext is the context of the code running on L, which the

@@ -2,6 +2,7 @@ package lua_test
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -56,8 +57,14 @@ func TestAsyncWatchdogBlocking(t *testing.T) {
 		e := newEnv(t, lua.Config{KillAfter: killAfter, AfterFunc: k.afterFunc})
 		a := e.addon("A", lua.AddonOptions{})
 		e.run(a, spinDefs+`print(blTasks.Async.Call("count"), blTasks.Async.Call("count"))`)
-		go k.fireArmed() // the main chunk's kill timer, once armed
+		fired := make(chan struct{})
+		go func() { // the main chunk's kill timer, once the worker spins
+			defer close(fired)
+			untilRunning("(*workerState).run")
+			k.fireArmed()
+		}()
 		err := a.DoString("A", `blTasks.Async.Call("spin")`)
+		<-fired
 		var we *lua.WatchdogError
 		if !errors.As(err, &we) {
 			t.Fatalf("DoString: %v, want a *lua.WatchdogError", err)
@@ -134,7 +141,7 @@ func TestAsyncMemoryLimit(t *testing.T) {
 		e.workFrames(3)
 		lines := e.out
 		for i := range 2 {
-			if !strings.HasPrefix(lines[i], `Async.Call: worker function "hog": memory: a worker of addon A uses `) ||
+			if !strings.HasPrefix(lines[i], `Async.Call: worker function "hog": memory: a worker of addon A takes it to `) ||
 				!strings.HasSuffix(lines[i], "over its limit of 4096 KiB") {
 				t.Errorf("line %d: %q", i+1, lines[i])
 			}
@@ -291,4 +298,13 @@ func TestAsyncHeldCopiesCharged(t *testing.T) {
 			t.Errorf("the addon's error: %v, want it stopped for keeping most of its limit", a.Err())
 		}
 	})
+}
+
+// untilRunning returns once a goroutine's stack has a call of fn: code
+// that spins, which synctest.Wait cannot wait for, has begun.
+func untilRunning(fn string) {
+	buf := make([]byte, 1<<20)
+	for !strings.Contains(string(buf[:runtime.Stack(buf, true)]), fn) {
+		runtime.Gosched()
+	}
 }

@@ -13,11 +13,13 @@ import (
 // Async.Define and Async.Call: worker functions, run on Lua states of
 // their own; see also async_hostile_test.go.
 
-// workFrames runs n frames; after each, the goroutines running worker
-// calls finish (synctest.Wait) before the clock moves on, so that a call
-// made in a frame is done by the next one, on every run.
+// workFrames runs n frames; before and after each, the goroutines running
+// worker calls finish (synctest.Wait), so that a call made between frames
+// is applied in the next frame, and one made in a frame in the frame
+// after, on every run.
 func (e *env) workFrames(n int) {
 	for range n {
+		synctest.Wait() // work submitted before the frame is done by its start: applied in it
 		e.s.RunFrame()
 		synctest.Wait()
 		e.clk.Add(frameGap)

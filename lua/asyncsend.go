@@ -61,10 +61,7 @@ func (a *Addon) asyncSend(L *glua.LState) int {
 	var closed atomic.Bool // the scheduler closed while the work ran
 	f := a.h.s.Pool().Submit(a.name, fn+" "+c.def.name, func(pctx context.Context) (any, error) {
 		defer func() { closed.Store(errors.Is(context.Cause(pctx), sched.ErrClosed)) }()
-		ctx, cancel := context.WithCancel(ws.ctx)
-		defer cancel()
-		defer context.AfterFunc(pctx, cancel)()
-		return ws.serve(ctx, c)
+		return ws.serve(pctx, c) // which ends with the addon's workers too
 	})
 	f.OnComplete(func() {
 		defer ws.release(c)
@@ -80,7 +77,7 @@ func (a *Addon) asyncSend(L *glua.LState) int {
 		}
 		// The results are made in the addon's state, and charged to its
 		// memory, inside the call, where going over is the callback's error.
-		deliver := a.L.NewFunction(func(L *glua.LState) int {
+		deliver := a.main.NewFunction(func(L *glua.LState) int {
 			L.Push(cb)
 			if err != nil {
 				L.Push(glua.LFalse)

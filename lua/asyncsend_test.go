@@ -41,11 +41,11 @@ func TestAsyncSendCallback(t *testing.T) {
 		e.workFrames(3)
 		checkLines(t, e.out, []string{
 			"sent\t0\t0",
-			"task goes on\t1",
-			"adding\t1\t2",
-			"main\ttrue\t2\t3\t1\t2",
+			"adding\t1\t2", // sent between frames: applied at the next one's start
+			"main\ttrue\t1\t3\t1\t2",
 			"adding\tnil\tnil",
-			"none\tfalse\t2\tAsync.Send: worker function \"add\" failed: add:1: cannot perform add operation between nil and nil\tnil",
+			"none\tfalse\t1\tAsync.Send: worker function \"add\" failed: add:1: cannot perform add operation between nil and nil\tnil",
+			"task goes on\t1",
 			"adding\t5\t6",
 			"task\ttrue\t2\t11\t6",
 			"adding\t3\t4",

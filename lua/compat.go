@@ -172,7 +172,7 @@ func (h *Host) taskThread(L *glua.LState) *luaTask {
 // refuses: only the scheduler resumes a task. resume and status are the
 // guarded functions of guardCoroutines, which this wraps again.
 func (a *Addon) guardTaskLevel(co *glua.LTable) {
-	L := a.L
+	L := a.main
 	yield := co.RawGetString("yield").(*glua.LFunction)
 	resume := co.RawGetString("resume").(*glua.LFunction)
 	status := co.RawGetString("status").(*glua.LFunction)

@@ -25,7 +25,7 @@ func pushCond(L *glua.LState, c *waitcond.Cond) int {
 // waitTable is blTasks.Wait: the condition constructors, and any kind the
 // host registered, looked up by name when called.
 func (a *Addon) waitTable() *glua.LTable {
-	L := a.L
+	L := a.main
 	s := a.h.s
 	w := L.NewTable()
 	L.SetFuncs(w, map[string]glua.LGFunction{
@@ -88,7 +88,7 @@ func (a *Addon) waitTable() *glua.LTable {
 // as false and is reported.
 func (a *Addon) predicate(name string, fn *glua.LFunction) func() bool {
 	return func() bool {
-		L := a.L
+		L := a.main
 		met := false
 		a.h.hooks++
 		defer func() { a.h.hooks-- }()

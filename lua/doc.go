@@ -143,7 +143,8 @@
 // the first task (in argument order) that failed, as Result does. In a
 // task's own code it parks the task; outside any task it runs frames
 // (sched.Scheduler.Join), at most 1000, under the watchdog of the code
-// calling it; in a predicate or handler it is refused. Another addon's task
+// calling it; in a predicate, a handler or any code that runs while a frame
+// runs (an Async.Send callback) it is refused. Another addon's task
 // may be joined but not started, and gives only its plain results.
 //
 // Async.Define(name, src) compiles src, Lua source whose chunk returns a
@@ -151,8 +152,8 @@
 // a name is defined once; at most 256 per addon, of 1 MiB of source each).
 // Async.Call(name, ...) calls it on a worker: a Lua state of its own, with
 // the addon's sandbox (the same libraries, bounded built-ins, guarded `..`,
-// loaders with AllowLoad, a memory limit of the addon's MemoryLimit of its
-// own) but no blTasks API and none of the addon's globals. Each worker runs
+// loaders with AllowLoad, and the addon's MemoryLimit, which the addon's
+// state and its worker states share) but no blTasks API and none of the addon's globals. Each worker runs
 // the chunk once, the first time it calls the function, and keeps its state
 // between calls (which worker runs a call is not determined: keep no state
 // there that results depend on). The arguments and results are copied
@@ -211,6 +212,11 @@
 // (nothing for an empty range); the first chunk to fail cancels the others
 // and its error is Async.For's; stopping the task cancels the chunks. It is
 // refused outside a task's own code.
+//
+// What addons print goes to Config.Print; with none, it is logged with
+// slog.Default at level Info ("addon print", with attributes addon and
+// line). Their tasks' errors and warnings go to the scheduler's handlers,
+// which log with slog.Default unless the host sets them.
 //
 // Misuse (a wrong argument type, starting twice, Breath outside the task,
 // stopping a finished task...) raises a Lua error naming the function and the

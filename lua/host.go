@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -35,7 +35,6 @@ type Host struct {
 	madeBy  map[uint64]*Addon     // the addon whose function each unfinished Lua task runs
 	alloc   allocMeter            // attributes allocations to metered addons (memory.go)
 	hooks   int                   // predicates and OnFinished handlers running: code that may not run frames (Task.Join)
-	joining bool                  // a Task.Join outside any task runs frames
 	cancel  func()                // cancels the scheduler's OnFinished subscription
 }
 
@@ -45,8 +44,8 @@ type Config struct {
 	Global string
 	// Print receives every line an addon prints, with the addon's name, on
 	// the frame goroutine (a worker function's lines when its call's
-	// results are delivered). The default writes the line to standard
-	// output.
+	// results are delivered). The default logs it with slog.Default at
+	// level Info: message "addon print", attributes addon and line.
 	Print func(addon, line string)
 	// Seed seeds each addon's math.random, so runs are reproducible.
 	Seed uint64
@@ -123,7 +122,7 @@ func NewHost(s *sched.Scheduler, cfg Config) *Host {
 		}
 	}
 	if cfg.Print == nil {
-		cfg.Print = func(_, line string) { io.WriteString(os.Stdout, line+"\n") }
+		cfg.Print = func(addon, line string) { slog.Info("addon print", "addon", addon, "line", line) }
 	}
 	h := &Host{s: s, cfg: cfg, byName: map[string]*Addon{}, conds: map[string]CondFunc{},
 		running: map[uint64]*luaTask{}, scoped: map[uint64]bool{}, parked: map[*glua.LState]bool{}, threads: map[*glua.LState]bool{}}
@@ -146,7 +145,7 @@ func (h *Host) RegisterCondition(name string, f CondFunc) {
 type Addon struct {
 	h           *Host
 	name        string
-	L           *glua.LState
+	main        *glua.LState // its main state (State)
 	opts        AddonOptions
 	start       time.Time // os.clock's zero: when the addon was made
 	rng         *rand.Rand
@@ -154,8 +153,8 @@ type Addon struct {
 	onFinEv     []*glua.LFunction
 	handles     map[uint64]weak.Pointer[glua.LUserData] // by task ID: see handle
 	swept       int                                     // len(handles) after the last sweep
-	base        context.Context                         // L's context outside watched calls: nil for trusted addons
-	watch       callWatch                               // the watchdog of calls on L
+	base        context.Context                         // main's context outside watched calls: nil for trusted addons
+	watch       callWatch                               // the watchdog of calls on main
 	mem         memWatch                                // the memory budget of an untrusted addon
 	ws          *workerStates                           // its worker functions and states, once it defines one (workers.go)
 	stopped     error                                   // why the addon was stopped (Stop), else nil
@@ -174,7 +173,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	}
 	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons)))),
 		handles: map[uint64]weak.Pointer[glua.LUserData]{}, compiler: compiler{trusted: opts.Trusted}}
-	a.L = glua.NewState(glua.Options{
+	a.main = glua.NewState(glua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
 		RegistrySize:        registrySize,
@@ -184,7 +183,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	})
 	// NewState raises a RegistrySize under 128 to 5120; NewThread sizes
 	// threads from L.Options, so task threads can start smaller.
-	a.L.Options.RegistrySize = threadRegistrySize
+	a.main.Options.RegistrySize = threadRegistrySize
 	if !opts.Trusted {
 		switch limit := opts.MemoryLimit; {
 		case limit > 0:
@@ -202,8 +201,8 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 		// would call the meter's Done on the timer's goroutine), only set on
 		// the state whose code runs (Watch, newTask).
 		a.base, a.cancel = context.WithCancel(context.Background())
-		a.L.SetContext(a.base)
-		a.guard = a.L.NewFunction(a.concat)
+		a.main.SetContext(a.base)
+		a.guard = a.main.NewFunction(a.concat)
 	}
 	a.openSandbox()
 	a.installAPI()
@@ -248,13 +247,13 @@ func (a *Addon) Name() string { return a.name }
 // the host compiles on it itself (L.Load, L.DoString) is compiled by
 // gopher-lua, with an unbounded `..`: run an untrusted addon's code with
 // DoString.
-func (a *Addon) State() *glua.LState { return a.L }
+func (a *Addon) State() *glua.LState { return a.main }
 
 // DoString runs src as the addon's code; chunk names it in error messages.
 // An untrusted addon's code is compiled with guarded concatenation (see
 // compile.go).
 func (a *Addon) DoString(chunk, src string) error {
-	fn, err := a.load(a.L, strings.NewReader(src), chunk)
+	fn, err := a.load(a.main, strings.NewReader(src), chunk)
 	if err != nil {
 		return err
 	}
@@ -277,11 +276,11 @@ func (a *Addon) Call(fn glua.LValue, args ...glua.LValue) error {
 	var err error
 	a.h.s.RunAs(a.name, func() {
 		err = a.Watch(func() error {
-			a.L.Push(fn)
+			a.main.Push(fn)
 			for _, v := range args {
-				a.L.Push(v)
+				a.main.Push(v)
 			}
-			return pcall(a.L, len(args), 0)
+			return pcall(a.main, len(args), 0)
 		})
 	})
 	return err
@@ -313,7 +312,7 @@ func (a *Addon) Watch(f func() error) error {
 	if a.h.cfg.KillAfter > 0 {
 		ctx = w.begin(a)
 	}
-	a.L.SetContext(a.metered(ctx))
+	a.main.SetContext(a.metered(ctx))
 	w.depth = 1
 	prev := a.h.alloc.owner
 	a.h.alloc.enter(&a.mem)
@@ -322,7 +321,7 @@ func (a *Addon) Watch(f func() error) error {
 			a.h.alloc.enter(prev) // back to the code that called
 		}
 		w.depth = 0
-		a.L.SetContext(a.base)
+		a.main.SetContext(a.base)
 		if a.h.cfg.KillAfter > 0 {
 			w.end()
 		}
@@ -417,7 +416,7 @@ func (a *Addon) close() {
 	if a.ws != nil {
 		a.ws.close() // its calls end first
 	}
-	a.L.Close()
+	a.main.Close()
 	if a.cancel != nil {
 		a.cancel()
 	}

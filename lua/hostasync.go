@@ -80,7 +80,7 @@ func isIdentifier(s string) bool {
 // of a name t does not hold finds the registered function, and keeps its
 // binding in t.
 func (a *Addon) hostAsync(t *glua.LTable) {
-	L := a.L
+	L := a.main
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
 		name, ok := L.Get(2).(glua.LString)
@@ -115,7 +115,7 @@ func (a *Addon) callAsync(L *glua.LState, name string) int {
 	}
 	var v any
 	if a.h.ownTask(L) != nil {
-		v, err = a.awaitHostAsync(L, fn, work)
+		v, err = a.awaitPool(L, fn, fn, func(ctx context.Context) (any, error) { return work(ctx) })
 	} else {
 		v, err = a.h.s.Do(callerContext(L), func(ctx context.Context) (any, error) { return work(ctx) })
 		if errors.Is(err, sched.ErrInTask) {
@@ -145,25 +145,6 @@ func (a *Addon) callAsync(L *glua.LState, name string) int {
 		L.Push(asyncValue(L, r))
 	}
 	return len(res)
-}
-
-// awaitHostAsync submits work to the pool for the running task, which
-// parks until a frame has applied its outcome. A stop of the task unwinds
-// through here, which cancels the work's context.
-func (a *Addon) awaitHostAsync(L *glua.LState, fn string, work AsyncWork) (any, error) {
-	self := a.h.s.Current()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	f := a.h.s.Pool().Submit(a.name, fn, func(pctx context.Context) (any, error) {
-		defer context.AfterFunc(pctx, cancel)() // Pool.Cancel, Close
-		return work(ctx)
-	})
-	var err error
-	parks(L, a.h, func() { err = self.Wait(f.Cond()) })
-	if err != nil {
-		raise(L, fn, err)
-	}
-	return f.Result()
 }
 
 // runInline runs work on the calling goroutine, a panic its error.

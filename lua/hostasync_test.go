@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	glua "github.com/yuin/gopher-lua"
 
@@ -207,5 +208,40 @@ func TestHostAsyncStopCancels(t *testing.T) {
 			t.Error("the work's context was not cancelled by the stop")
 		}
 		checkLines(t, e.out, []string{"finished"})
+	})
+}
+
+// A host async call that blocks code outside any task (here a main chunk)
+// is under that code's watchdog: when the kill comes, the call returns at
+// once, the work's context is cancelled, and the chunk fails with the
+// watchdog's error.
+func TestHostAsyncOutsideTaskKilled(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{KillAfter: killAfter})
+		var cancelled atomic.Bool
+		e.h.RegisterAsync("block", func(*glua.LState) (lua.AsyncWork, error) {
+			return func(ctx context.Context) ([]any, error) {
+				<-ctx.Done()
+				cancelled.Store(true)
+				return nil, ctx.Err()
+			}, nil
+		})
+		a := e.addon("A", lua.AddonOptions{})
+		advanced := make(chan struct{})
+		go func() { // the clock's owner, while the chunk blocks the test's goroutine
+			defer close(advanced)
+			synctest.Wait()
+			e.clk.Add(killAfter)
+		}()
+		err := a.DoString("A", `blTasks.Async.block() print("not reached")`)
+		var we *lua.WatchdogError
+		if !errors.As(err, &we) {
+			t.Fatalf("the chunk's error: %v, want a *WatchdogError", err)
+		}
+		if err := e.s.Pool().WaitIdle(context.Background()); err != nil || !cancelled.Load() {
+			t.Errorf("the work's context was not cancelled (%v)", err)
+		}
+		checkLines(t, e.out, nil)
+		<-advanced
 	})
 }

@@ -20,11 +20,10 @@ const joinFrames = 1000
 // failed makes it raise that task's error value as Result does. In a
 // task's own code the task parks; outside any task it runs frames
 // (sched.Scheduler.Join), at most joinFrames, under the watchdog of the
-// code calling it; in a predicate or handler, and in code that the frames
-// of such a join run, it is refused. (A host's own callback into Lua made
-// while one of its frames runs cannot be told from one made between
-// frames: the scheduler does not say whether a frame is running. Such a
-// join would run frames inside the host's frame.) Another
+// code calling it; in a predicate or handler, and in any code that runs
+// while a frame runs (sched.Scheduler.InFrame: a worker call's callback, a
+// host's callback from a frame, code the frames of such a join run), it is
+// refused. Another
 // addon's task may be joined (that only reads it) but not started, and
 // only its plain results come back, as with Result.
 func (a *Addon) taskJoin(L *glua.LState) int {
@@ -42,12 +41,10 @@ func (a *Addon) taskJoin(L *glua.LState) int {
 	switch cur := a.h.s.Current(); {
 	case cur != nil && a.h.ownTask(L) != nil:
 		parks(L, a.h, func() { _, err = cur.Join(hs...) })
-	case cur != nil || a.h.hooks > 0 || a.h.joining:
+	case cur != nil || a.h.hooks > 0 || a.h.s.InFrame():
 		L.RaiseError("%s: cannot wait %s", fn, notOwnCode)
 	default:
 		ctx := callerContext(L)
-		a.h.joining = true // code its frames run (a host's event handler) must not run frames in them
-		defer func() { a.h.joining = false }()
 		parks(L, a.h, func() { _, err = a.h.s.Join(ctx, joinFrames, hs...) })
 		a.h.alloc.enter(&a.mem) // the frames ran other code
 	}

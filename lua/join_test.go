@@ -1,6 +1,7 @@
 package lua_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -206,5 +207,25 @@ func TestJoinNotInsideJoin(t *testing.T) {
 			"host event\tTask.Join: cannot wait outside a task's own code (in a predicate or handler)",
 			"long\t4",
 		})
+	})
+}
+
+// Code that runs while a frame runs without being a task's own code (a
+// worker call's callback, applied at a frame's start) cannot join: its
+// frames would run inside the host's frame.
+func TestJoinNotInsideFrame(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		out, e := script(t, `
+			blTasks.Async.Define("id", "return function(x) return x end")
+			local long = Task.Create(function(self) self:Wait(Wait.Frames(3)) return "long" end)
+			blTasks.Async.Send("id", function(ok, x) print("callback", ok, x, try(Task.Join, long)) end, 1)`, 0)
+		for range 3 {
+			if err := e.s.Pool().WaitIdle(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			e.frames(1)
+		}
+		checkLines(t, out, []string{})
+		checkLines(t, e.out, []string{"callback\ttrue\t1\tTask.Join: cannot wait outside a task's own code (in a predicate or handler)"})
 	})
 }

@@ -73,14 +73,14 @@ type MemoryError struct {
 	Used  int64 // what the addon kept when measured, in bytes
 	Limit int64
 	Kept  bool // the addon was stopped: Used is what it kept once the code that went over had ended
-	// Worker: one of the addon's worker states went over; each has the
-	// addon's limit (see workers.go).
+	// Worker: the code that went over ran in one of the addon's worker
+	// states, which share the addon's limit with it (see workermem.go).
 	Worker bool
 }
 
 func (e *MemoryError) Error() string {
 	if e.Worker {
-		return fmt.Sprintf("memory: a worker of addon %s uses %d KiB, over its limit of %d KiB", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
+		return fmt.Sprintf("memory: a worker of addon %s takes it to %d KiB, over its limit of %d KiB", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
 	}
 	if e.Kept {
 		return fmt.Sprintf("memory: addon %s keeps %d KiB of its %d KiB limit once the code that went over has ended", e.Addon, (e.Used+1023)>>10, e.Limit>>10)
@@ -358,7 +358,7 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 	if ctx != nil {
 		w.done = ctx.Done()
 	}
-	L := a.L
+	L := a.main
 	w.push(L.G.Global, L.G.Registry, L.Env)
 	w.thread(L)
 	for th := L.G.CurrentThread; th != nil; th = th.Parent {
@@ -384,7 +384,12 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 		return 0, false
 	}
 	a.mem.objects = len(w.seen)
-	return w.size, true
+	if a.ws == nil {
+		return w.size, true
+	}
+	b := a.ws.cfg.budget
+	b.addon.Store(w.size)
+	return w.size + b.workers.Load(), true
 }
 
 // walk is a traversal of Lua values, with an explicit stack: a chain of a

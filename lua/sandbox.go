@@ -16,7 +16,7 @@ import (
 // os.time, os.clock and math.random served by the scheduler's clock and the
 // host's seed (os.time of a date table in UTC), print attributed to the addon, and no file access.
 func (a *Addon) openSandbox() {
-	L := a.L
+	L := a.main
 	openLibs(L)
 	ud := L.NewUserData()
 	ud.Value = a
@@ -216,7 +216,7 @@ func seconds(v glua.LNumber) time.Duration {
 // under that task's context, so the task's stop and the watchdog reach it
 // even when it was made outside the task.
 func (a *Addon) guardCoroutines() {
-	L := a.L
+	L := a.main
 	co, ok := L.GetGlobal("coroutine").(*glua.LTable)
 	if !ok {
 		return

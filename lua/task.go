@@ -76,7 +76,7 @@ func (a *Addon) handle(h *sched.Task) *glua.LUserData {
 	if ud := a.handles[id].Value(); ud != nil {
 		return ud
 	}
-	ud := newTaskUD(a.L, &taskRef{h: h})
+	ud := newTaskUD(a.main, &taskRef{h: h})
 	a.handles[id] = weak.Make(ud)
 	if len(a.handles) > 2*a.swept+64 {
 		maps.DeleteFunc(a.handles, func(_ uint64, p weak.Pointer[glua.LUserData]) bool { return p.Value() == nil })
@@ -180,12 +180,12 @@ func (a *Addon) newTask() *luaTask {
 			// A child of the base, whatever code runs on L now (a call's
 			// context ends with the call), and never of a meter: the kill
 			// timer cancels it on its own goroutine (see plain).
-			saved := a.L.Context()
-			a.L.SetContext(a.base)
-			t.th, t.cancel = a.L.NewThread()
-			a.L.SetContext(saved)
+			saved := a.main.Context()
+			a.main.SetContext(a.base)
+			t.th, t.cancel = a.main.NewThread()
+			a.main.SetContext(saved)
 		} else {
-			t.th, t.cancel = a.L.NewThread()
+			t.th, t.cancel = a.main.NewThread()
 		}
 		if t.cancel != nil {
 			t.th.SetContext(a.metered(t.th.Context()))

@@ -3,19 +3,28 @@ package lua
 import (
 	"context"
 	"runtime/metrics"
+	"sync/atomic"
 	"unsafe"
 
 	glua "github.com/yuin/gopher-lua"
 )
 
-// The memory budget of a worker state of an untrusted addon: the addon's
-// limit, for each of its worker states, kept as an addon's is (memory.go)
+// The memory budget of a worker state of an untrusted addon. An addon's
+// state and its worker states share the addon's limit: each publishes its
+// last measure (sharedBudget), and a worker state may keep what the others
+// leave. A worker state's account is kept as an addon's is (memory.go)
 // but by the goroutine running the state's call, and with no attribution
 // between addons: the estimate is everything the process allocated while
 // the call ran, which other goroutines' allocations can only inflate, so
 // that the state is measured sooner. A call that goes over fails with a
 // *MemoryError (Worker set) that pcall cannot swallow, and its state is
 // closed and replaced: what it kept is not known to be freed.
+
+// sharedBudget is what an addon keeps, by the last measures: its own state
+// (with what its calls hold) and its worker states, together.
+type sharedBudget struct {
+	addon, workers atomic.Int64
+}
 
 // workerMeter is the context of an untrusted addon's worker state during a
 // call: the call's context, and the state's memory account. Only the
@@ -25,8 +34,9 @@ type workerMeter struct {
 	done            <-chan struct{} // its Done
 	L               *glua.LState
 	addon           string
-	limit           int64
-	used            int64 // the last measure
+	limit           int64 // the addon's, shared
+	budget          *sharedBudget
+	used            int64 // the last measure of this state
 	since           int64 // bytes allocated since it
 	steps           int   // VM instructions until the next reading
 	mark            uint64
@@ -34,8 +44,8 @@ type workerMeter struct {
 	sample          [1]metrics.Sample
 }
 
-func newWorkerMeter(L *glua.LState, addon string, limit int64) *workerMeter {
-	m := &workerMeter{L: L, addon: addon, limit: limit}
+func newWorkerMeter(L *glua.LState, addon string, limit int64, budget *sharedBudget) *workerMeter {
+	m := &workerMeter{L: L, addon: addon, limit: limit, budget: budget}
 	m.sample[0].Name = "/gc/heap/allocs:bytes"
 	return m
 }
@@ -60,7 +70,7 @@ func (m *workerMeter) Done() <-chan struct{} {
 		m.since += int64(now - m.mark)
 		m.mark = now
 		m.check(0)
-		m.steps = readingEvery(m.limit, m.used, m.since)
+		m.steps = readingEvery(m.limit, m.used+m.others(), m.since)
 	}
 	if m.over != nil {
 		return closed
@@ -75,22 +85,52 @@ func (m *workerMeter) Err() error {
 	return m.Context.Err()
 }
 
+// others is what the addon keeps outside this state.
+func (m *workerMeter) others() int64 { return m.budget.addon.Load() + m.budget.workers.Load() - m.used }
+
 // check measures the state when its estimate, with n bytes about to be
-// allocated, could be over the limit, and fails the call when the measure
-// is.
+// allocated, could take the addon over its limit, and fails the call when
+// the measure does.
 func (m *workerMeter) check(n int64) {
-	if m.over != nil || m.since+n < max(m.limit-m.used, m.limit/8) {
+	if m.over != nil || m.since+n < max(m.limit-m.used-m.others(), m.limit/8) {
 		return
 	}
+	m.measure(n)
+}
+
+// measure measures the state, and fails the call when it, with n bytes
+// about to be allocated, takes the addon over its limit.
+func (m *workerMeter) measure(n int64) {
 	used, ok := measureState(m.L, m.done)
 	m.mark = m.read() // what the walk allocated is not the state's
 	if !ok {
 		return
 	}
+	m.budget.workers.Add(used - m.used)
 	m.used, m.since = used, 0
-	if used+n > m.limit {
-		m.over = &MemoryError{Addon: m.addon, Used: used + n, Limit: m.limit, Worker: true}
+	if all := m.others() + used + n; all > m.limit {
+		m.over = &MemoryError{Addon: m.addon, Used: all, Limit: m.limit, Worker: true}
 	}
+}
+
+// settle measures the state at the end of a call that allocated an eighth
+// of the limit or more since the last measure, so that what the state
+// keeps between calls counts in the addon's budget, and returns the memory
+// error when that takes the addon over.
+func (m *workerMeter) settle() error {
+	if m.over == nil && m.since >= m.limit/8 {
+		m.measure(0)
+	}
+	if m.over != nil {
+		return m.over
+	}
+	return nil
+}
+
+// forget takes the state's last measure out of the addon's: it is closed.
+func (m *workerMeter) forget() {
+	m.budget.workers.Add(-m.used)
+	m.used = 0
 }
 
 // reserve accounts for n bytes about to be allocated, and returns the
@@ -101,7 +141,7 @@ func (m *workerMeter) reserve(n int64) error {
 		return m.over
 	}
 	m.since += n
-	m.steps = min(m.steps, readingEvery(m.limit, m.used, m.since)) // less room: read sooner
+	m.steps = min(m.steps, readingEvery(m.limit, m.used+m.others(), m.since)) // less room: read sooner
 	return nil
 }
 

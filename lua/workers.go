@@ -22,7 +22,7 @@ import (
 // workerStates.call, with its arguments and results copied between the
 // states (copy.go). A worker state has the addon's sandbox (sandbox.go:
 // the same libraries, bounded built-ins, guarded concatenation, loaders
-// with AllowLoad, a memory budget of the addon's limit) but no blTasks API
+// with AllowLoad, a share of the addon's memory limit: workermem.go) but no blTasks API
 // and nothing of the addon's globals; print there is kept with the call's
 // results and printed, as the addon, when they are delivered on the frame
 // goroutine; math.random is seeded for each call from the host's seed, the
@@ -56,6 +56,7 @@ type workerConfig struct {
 	trusted   bool
 	allowLoad bool
 	memLimit  int64 // 0: none
+	budget    *sharedBudget
 	killAfter time.Duration
 	afterFunc func(d time.Duration, f func()) (stop func())
 	clk       clock.Clock
@@ -141,7 +142,7 @@ func (a *Addon) workers() *workerStates {
 	name.Write([]byte(a.name))
 	cfg := workerConfig{addon: a.name, trusted: a.opts.Trusted, allowLoad: a.opts.AllowLoad, memLimit: a.mem.limit,
 		killAfter: a.h.cfg.KillAfter, afterFunc: a.h.cfg.AfterFunc, clk: a.h.s.Clock(), start: a.start,
-		seed: a.h.cfg.Seed ^ name.Sum64()}
+		seed: a.h.cfg.Seed ^ name.Sum64(), budget: &sharedBudget{}}
 	ws := &workerStates{cfg: cfg, defs: map[string]*workerDef{}}
 	ws.ctx, ws.cancel = context.WithCancel(context.Background())
 	n := max(1, min(runtime.GOMAXPROCS(0), 8))
@@ -216,6 +217,9 @@ func (ws *workerStates) exec(ctx context.Context, worker int, c *asyncCall) (*as
 		st.open(&ws.cfg)
 	}
 	res, err := st.run(ctx, c)
+	if err == nil && st.meter != nil {
+		err = st.meter.settle()
+	}
 	if ctx.Err() != nil || st.meter != nil && st.meter.over != nil {
 		st.close() // it may hold anything: the next call gets a new one
 	}
@@ -290,7 +294,7 @@ func (st *workerState) open(cfg *workerConfig) {
 	charge := func(*glua.LState, int64) {}
 	if !cfg.trusted {
 		if cfg.memLimit > 0 {
-			st.meter = newWorkerMeter(L, cfg.addon, cfg.memLimit)
+			st.meter = newWorkerMeter(L, cfg.addon, cfg.memLimit, cfg.budget)
 			charge = st.meter.charge
 		}
 		st.compile.guard = L.NewFunction((&concatGuard{onAlloc: charge}).concat)
@@ -313,6 +317,9 @@ func (st *workerState) open(cfg *workerConfig) {
 
 func (st *workerState) close() {
 	if st.L != nil {
+		if st.meter != nil {
+			st.meter.forget()
+		}
 		st.L.Close()
 		st.L, st.fns, st.meter = nil, nil, nil
 	}

@@ -21,6 +21,13 @@ import (
 // Call it in a synctest bubble.
 func testWorkers(t *testing.T, cfg Config, opts AddonOptions, defs ...string) *workerStates {
 	t.Helper()
+	_, ws := testAddonWorkers(t, cfg, opts, defs...)
+	return ws
+}
+
+// testAddonWorkers is testWorkers with their addon.
+func testAddonWorkers(t *testing.T, cfg Config, opts AddonOptions, defs ...string) (*Addon, *workerStates) {
+	t.Helper()
 	s := sched.New(sched.WithClock(clock.NewMock()))
 	cfg.Print = func(string, string) {}
 	h := NewHost(s, cfg)
@@ -36,7 +43,7 @@ func testWorkers(t *testing.T, cfg Config, opts AddonOptions, defs ...string) *w
 	for i := 0; i+1 < len(defs); i += 2 {
 		ws.defs[defs[i]] = &workerDef{name: defs[i], src: defs[i+1]}
 	}
-	return ws
+	return a, ws
 }
 
 // callOf is a call of the worker function name with args.
@@ -171,7 +178,7 @@ func TestWorkerMemoryLimit(t *testing.T) {
 		if !errors.As(err, &me) || !me.Worker || me.Limit != 4<<20 || me.Used <= 4<<20 {
 			t.Fatalf("hog: %v, want a worker's *MemoryError", err)
 		}
-		if !strings.HasPrefix(err.Error(), "memory: a worker of addon A uses ") {
+		if !strings.HasPrefix(err.Error(), "memory: a worker of addon A takes it to ") {
 			t.Errorf("message %q", err)
 		}
 		if ws.states[1].L != nil {
@@ -179,6 +186,43 @@ func TestWorkerMemoryLimit(t *testing.T) {
 		}
 		if res, err := ws.call(context.Background(), 1, callOf(t, ws, "count", glua.LNumber(1))); err != nil || res.values.values[0] != glua.LNumber(1) {
 			t.Errorf("count after: %v %v", res, err)
+		}
+	})
+}
+
+// An addon's worker states share its memory limit: what one keeps between
+// calls counts against the others, so the third of three states that each
+// keep about 40% of the limit goes over it, and the addon's measure
+// includes what its worker states keep.
+func TestWorkerMemoryShared(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, ws := testAddonWorkers(t, Config{}, AddonOptions{MemoryLimit: 4 << 20},
+			"keep", `return function(n) keep = {} for i = 1, n do keep[i] = {i} end return #keep end`)
+		n := glua.LNumber(1)
+		for ; ; n *= 2 { // the size that keeps 40% of the limit or more
+			if _, err := ws.call(context.Background(), 1, callOf(t, ws, "keep", n)); err != nil {
+				t.Fatalf("keep(%v): %v", n, err)
+			}
+			if ws.states[1].meter.used >= 4<<20*4/10 {
+				break
+			}
+		}
+		if _, err := ws.call(context.Background(), 2, callOf(t, ws, "keep", n)); err != nil {
+			t.Fatalf("a second state keeping as much: %v", err)
+		}
+		if used, ok := a.measure(nil); !ok || used < ws.states[1].meter.used+ws.states[2].meter.used {
+			t.Errorf("the addon's measure %d, less than what its worker states keep", used)
+		}
+		_, err := ws.call(context.Background(), 3, callOf(t, ws, "keep", n))
+		var me *MemoryError
+		if !errors.As(err, &me) || !me.Worker || me.Used <= 4<<20 {
+			t.Fatalf("a third state keeping as much: %v, want a worker's *MemoryError", err)
+		}
+		if ws.states[3].L != nil {
+			t.Error("the state that took the addon over was kept")
+		}
+		if got, want := ws.cfg.budget.workers.Load(), ws.states[1].meter.used+ws.states[2].meter.used; got != want {
+			t.Errorf("the worker states keep %d by the shared budget, want %d", got, want)
 		}
 	})
 }

@@ -72,6 +72,12 @@
 // finishes, and with it the work it handed out; Close cancels the rest and
 // waits for it.
 //
+// A task that ends for any reason leaves a trace the host sees. With no
+// WithErrorHandler, task errors are logged with slog.Default at level Error
+// ("task failed", with attributes owner, task, frame and err); with no
+// warning handler (WithWarningHandler, or WithWatchdog's), Warnings at
+// level Warn ("task warning": owner, task, frame, warning, traceback).
+//
 // The Scheduler is single-goroutine: call it from the frame goroutine only.
 // Go task bodies run on iter.Pull coroutines that never run concurrently with
 // it or with each other; the pool's workers run only the functions given to

@@ -17,6 +17,7 @@ var (
 	ErrSuspended    = errors.New("sched: task is suspended")
 	ErrNotSuspended = errors.New("sched: task not suspended")
 	ErrInTask       = errors.New("sched: not allowed inside a task")
+	ErrInFrame      = errors.New("sched: not allowed while a frame runs")
 	ErrClosed       = errors.New("sched: scheduler closed")
 	ErrForeign      = errors.New("sched: task belongs to another owner")
 	ErrTaskLimit    = errors.New("sched: owner's task limit reached")
@@ -74,6 +75,9 @@ type TaskError struct {
 	Task  string // the task's name
 	Owner string // the owner the error is attributed to
 	Err   error  // the task's error
+	// Created is where the task was created (Task.CreatedAt); "" for an
+	// error of code that is no task's (ReportError, a host hook).
+	Created string
 	// At is when it was reported, as time since the scheduler was made, on
 	// its clock.
 	At time.Duration

@@ -50,11 +50,14 @@ func (t *Self) Join(hs ...*Task) ([]any, error) {
 // starting the pending ones, and returns their results in argument order or
 // the first error among them. It gives up when ctx is done (returning
 // ctx.Err()) or after maxFrames frames when maxFrames > 0 (returning
-// ErrNotFinished); the tasks go on. It must not be called from task code:
-// use Self.Join there.
+// ErrNotFinished); the tasks go on. It must not be called from task code
+// (use Self.Join there) nor while a frame runs (ErrInFrame).
 func (s *Scheduler) Join(ctx context.Context, maxFrames int, hs ...*Task) ([]any, error) {
 	if s.current != nil {
 		return nil, fmt.Errorf("Join: %w (use Self.Join)", ErrInTask)
+	}
+	if s.inFrame {
+		return nil, fmt.Errorf("Join: %w", ErrInFrame)
 	}
 	for _, h := range hs {
 		if h.t.state == Pending {

@@ -161,7 +161,7 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 	if err != nil && !isStop(err) {
 		s.stats.Errors++
 		t.own.errors++
-		s.reportError(TaskError{Frame: s.frame, Task: t.name, Owner: t.own.name, Err: err})
+		s.reportError(TaskError{Frame: s.frame, Task: t.name, Owner: t.own.name, Err: err, Created: t.created()})
 	}
 	if len(t.waiters) > 0 {
 		s.wakeWaiters(t)

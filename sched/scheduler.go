@@ -37,6 +37,7 @@ type Scheduler struct {
 	current    *task
 	closed     bool
 	frameEnded bool // EndFrame was called in this frame
+	inFrame    bool // RunFrame is running
 
 	prio       queue         // deferred in an earlier frame: they go first
 	ready      queue         // may run in this frame, in round-robin order
@@ -91,7 +92,8 @@ func WithBudget(d time.Duration) Option { return func(s *Scheduler) { s.budget =
 
 // WithErrorHandler sets the function that receives every task error other
 // than a stop, on the frame goroutine, attributed to the task's owner. The
-// default logs it with slog.Default. It also receives the panics of the
+// default logs it with slog.Default at level Error: message "task failed",
+// attributes owner, task, frame and err. It also receives the panics of the
 // other hooks (see WithTrace); a panic of its own is logged with
 // slog.Default, and the scheduler goes on.
 func WithErrorHandler(f func(TaskError)) Option { return func(s *Scheduler) { s.onError = f } }
@@ -228,9 +230,14 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	if s.current != nil {
 		panic("sched: RunFrame called from inside a task")
 	}
+	if s.inFrame {
+		panic("sched: RunFrame called while a frame runs (from a handler, predicate or completion)")
+	}
 	if s.closed {
 		return FrameStats{Frame: s.frame}
 	}
+	s.inFrame = true
+	defer func() { s.inFrame = false }()
 	s.frame++
 	start := s.elapsed()
 	s.frameStart, s.limit = start, limit
@@ -289,6 +296,11 @@ func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 // event's handler) when the frame must stop at once, for instance because
 // the game's own watchdog says so. Called between frames, it does nothing.
 func (s *Scheduler) EndFrame() { s.frameEnded = true }
+
+// InFrame reports whether a frame is running: code called now runs inside
+// RunFrame (a task, a handler, a predicate, a completion), where running
+// frames is refused.
+func (s *Scheduler) InFrame() bool { return s.inFrame }
 
 // turnsWaiting is how many queue entries may still get a turn this frame.
 func (s *Scheduler) turnsWaiting() int { return s.prio.len() + s.ready.len() }

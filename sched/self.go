@@ -108,13 +108,22 @@ func (w Warning) Message() string {
 // preempted, so this only warns; the Lua binding also interrupts. Such
 // slices, and predicate polls as long, are the overruns that escalation
 // counts (see EscalationPolicy): by default, an owner that keeps overrunning
-// is throttled, suspended, and has its tasks killed.
+// is throttled, suspended, and has its tasks killed. A nil f leaves the
+// warnings to the warning handler (WithWarningHandler), given before or
+// after, or its default.
 func WithWatchdog(warn time.Duration, f func(Warning)) Option {
-	return func(s *Scheduler) { s.warnAfter, s.onWarn = warn, f }
+	return func(s *Scheduler) {
+		s.warnAfter = warn
+		if f != nil {
+			s.onWarn = f
+		}
+	}
 }
 
 // WithWarningHandler sets the function that receives every Warning, on the
-// frame goroutine. The default logs it with slog.Default. A panic in f is
+// frame goroutine. The default logs it with slog.Default at level Warn:
+// message "task warning", attributes owner, task, frame, warning (its
+// Message) and, when there is one, traceback. A panic in f is
 // recovered and sent to the error handler as a TaskError of HostOwner named
 // "warning handler", carrying a *PanicError; the scheduler goes on.
 func WithWarningHandler(f func(Warning)) Option { return func(s *Scheduler) { s.onWarn = f } }
@@ -145,7 +154,11 @@ func (s *Scheduler) warn(w Warning) {
 		s.onWarn(w)
 		return
 	}
-	slog.Warn("task warning", "owner", w.Owner, "task", w.Task, "frame", w.Frame, "warning", w.Message())
+	attrs := []any{"owner", w.Owner, "task", w.Task, "frame", w.Frame, "warning", w.Message()}
+	if w.Traceback != "" {
+		attrs = append(attrs, "traceback", w.Traceback)
+	}
+	slog.Warn("task warning", attrs...)
 }
 
 // SetTraceback sets the function that tells a watchdog Warning about the

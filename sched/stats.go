@@ -34,6 +34,32 @@ type TaskInfo struct {
 	Why       string // what a waiting task waits for
 }
 
+// TaskCounts are unfinished tasks by state. A suspended task counts as
+// suspended whatever its state.
+type TaskCounts struct{ Pending, Active, Waiting, Suspended int }
+
+// Alive is how many tasks the counts count.
+func (n TaskCounts) Alive() int { return n.Pending + n.Active + n.Waiting + n.Suspended }
+
+// Counts counts the unfinished tasks by state. Unlike Tasks and Snapshot it
+// makes no handle and allocates nothing, so a host can call it every frame.
+func (s *Scheduler) Counts() TaskCounts {
+	var n TaskCounts
+	for t := s.liveHead; t != nil; t = t.nextLive {
+		switch {
+		case t.suspended:
+			n.Suspended++
+		case t.state == Pending:
+			n.Pending++
+		case t.state == Waiting:
+			n.Waiting++
+		default:
+			n.Active++
+		}
+	}
+	return n
+}
+
 // Snapshot describes every unfinished task, in tree order: each orphan in
 // creation order followed by its descendants, depth first.
 func (s *Scheduler) Snapshot() []TaskInfo {

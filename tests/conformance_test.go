@@ -9,6 +9,10 @@
 // and a line "-- also: addons/other.lua" adds another script to the run
 // (as its own addon, named after its file), after the main one.
 //
+// The Lua watchdog's kill guard runs on the virtual clock
+// (runner.RunVirtualGuard): a script kills a loop by working in it
+// (Sim.Work) past the guard's 5 s, with no real waiting.
+//
 //	go test ./tests/ -rewrite
 //
 // regenerates the transcripts; review them by hand before committing.
@@ -53,7 +57,7 @@ func scenarioArgs(t *testing.T, path string) []string {
 func run(t *testing.T, args []string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if code := runner.Run(args, &out, &errOut); code != 0 || errOut.Len() > 0 {
+	if code := runner.RunVirtualGuard(args, &out, &errOut); code != 0 || errOut.Len() > 0 {
 		t.Fatalf("Run(%q) = %d, stderr %q\nstdout:\n%s", args, code, errOut.String(), out.String())
 	}
 	return out.String()

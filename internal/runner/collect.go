@@ -19,7 +19,7 @@ import (
 // whose handle Go's collector took meanwhile gets a new one, which keeps the
 // scheduler from stopping it at the next frame's start.
 func (r *run) pin() {
-	if r.vclk == nil {
+	if !r.stable {
 		return
 	}
 	clear(r.pins)

@@ -13,10 +13,29 @@
 // Errors read "<frame>\tERROR [<addon>] <message>"; the END line is
 // "<frame>\tEND\t<reason>", reason done (a script called Sim.Done), max
 // (--max-frames) or idle (--idle-frames frames in a row printed nothing).
+// Lines that begin with a tab continue the line above, so that a tool
+// reading the output can keep reading the first line alone. After an ERROR
+// line come the message's other lines if it has several, "\ttask <name>,
+// created at <file.lua:line of the Task.Create call>" for a task's error
+// ("\tin <what>" for a handler's), then the Lua traceback, if the error
+// has one. After the END line of a run that max or idle stopped with tasks
+// unfinished: "\t3 tasks unfinished: Bags 2 waiting, Chat 1 suspended"
+// (by addon in name order, then state: pending, active, waiting,
+// suspended); with --worst-frame, "\tworst frame 6: 32.097604ms", the
+// frame that lasted longest, from its start to the end of its work.
+//
 // Each frame starts --frame-time after the previous one began, or at once
-// when that one ran longer, and gives the scheduler --budget. A script that
-// fails to load is reported and ends the run before its first frame (exit
-// status 1).
+// when that one ran longer, and gives the scheduler --budget. They default
+// to the demo's 4 ms at 60 frames per second (time.Second/60, 16.666666
+// ms; 16.667 ms on the virtual clock), and with --host rift to RIFT's 50 ms
+// every 100 ms; flags given win.
+//
+// Exit statuses: 0 the run ended; 1 a script failed to load (it is
+// reported, and the run ends before its first frame), or the --record or
+// --replay file could not be written or read; 2 bad flags; 3 with
+// --fail-on-error, the run printed an ERROR line (a task's error or a
+// hook's, handler's or main chunk's); 4 --replay of another run than the
+// one recorded, or a replay that diverged from it (on stderr: where).
 //
 // Every addon has the blTasks API and a global Sim:
 //
@@ -55,6 +74,26 @@
 // run: it gets an ERROR line "watchdog: a slice ran past 5s without
 // breathing"; a killed main chunk is a load failure, and a killed
 // Sim.OnFrame hook is removed ("... (Sim.OnFrame hook removed)").
+//
+// --record FILE keeps every reading of a real-clock run's clock, and
+// --replay FILE runs the same scripts with the same flags on those readings
+// instead of a clock: the recorded run again, stalls included, byte for
+// byte, on any machine (record.go; the clocks and the file's format are
+// package internal/replay's). A reading is each call of the run's clock:
+// the scheduler's (frame starts, slices, Breath, waits), Sim.Now, Sim.Ms,
+// Sim.Work's end (it spins on the real clock unrecorded, then reads the
+// run's clock once), os.time, os.clock and the runner's own (each frame's
+// length); each frame's start is marked, so that a replay that diverges is
+// caught by the next frame's start at the latest, and prints nothing after
+// (no END line; on stderr, the frame and what diverged). Recorded and replayed runs are stable
+// as --virtual ones are (one pool worker, waited for at each frame's start;
+// handles collected only by collectgarbage; addresses numbered); a replay
+// does not wait between frames. The recording names the flags that change
+// what scripts see and each script's SHA-256, and a replay refuses other
+// ones. Not recorded: the watchdog's kills (real-time timers) and the order
+// of readings between the frame and worker functions (Async.Call) that read
+// os.time or os.clock; a file Async.readFile reads that changed makes a
+// replay diverge, or not, depending on what the scripts do with it.
 //
 // --trace FILE writes the scheduler's frames, slices, waits, warnings and
 // errors to FILE as a trace for ui.perfetto.dev (package tracefile; with

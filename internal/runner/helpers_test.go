@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +52,26 @@ func checkOutput(t *testing.T, got, want string) {
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// errorHeads is out without the lines indented by a tab that follow its
+// ERROR lines (the task, where it was created, the traceback; see
+// TestErrorDetail): what RIFT_HOST.md's line-for-line comparison with the
+// real blTasks, which prints one line per error, looks at, and what tests
+// about something else than the detail of errors compare.
+func errorHeads(out string) string {
+	var b strings.Builder
+	inError := false
+	for l := range strings.Lines(out) {
+		switch {
+		case strings.HasPrefix(l, "\t") && inError:
+			continue
+		case strings.Contains(l, "\tERROR ["):
+			inError = true
+		default:
+			inError = false
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }

@@ -25,7 +25,9 @@ end):Start()
 	out = regexp.MustCompile(`(uses|keeps) [0-9]+ KiB`).ReplaceAllString(out, "$1 N KiB")
 	want := strings.Join([]string{
 		"1\tERROR [test] memory: addon test uses N KiB, over its limit of 2048 KiB",
+		"\ttask test.lua:3, created at test.lua:3",
 		"1\tERROR [test] addon stopped: memory: addon test keeps N KiB of its 2048 KiB limit once the code that went over has ended",
+		"\tin addon",
 		"301\tEND\tidle",
 	}, "\n") + "\n"
 	if out != want {

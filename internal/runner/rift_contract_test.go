@@ -41,7 +41,7 @@ end):Start()`
 		return fmt.Sprintf("%[1]d\thook\tScenario\n%[1]d\ttask\tScenario\n%[1]d\tBegin 1\tScenario\ttrue\n"+
 			"%[1]d\tERROR [Scenario] <pos>: begin fails\n%[1]d\tBegin 3\t2\n%[1]d\tEnd\tScenario\ttrue\n", f)
 	}
-	checkOutput(t, virtual(t, src, "--host", "rift"), frame(1)+frame(2)+"2\tEND\tdone\n")
+	checkOutput(t, errorHeads(virtual(t, src, "--host", "rift")), frame(1)+frame(2)+"2\tEND\tdone\n")
 }
 
 // TestRiftDetachScheduler: the scheduler's frame is a handler like any
@@ -115,7 +115,10 @@ func TestRiftAddonCurrentIsTaskOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	r := newRun(cfg, &out, nil)
+	r, err := newRun(cfg, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer r.close()
 	if !r.load() {
 		t.Fatalf("load: %s", out.String())
@@ -184,7 +187,7 @@ end)`
 		"<pos>: Utility.Dispatch: bad argument #3 (string expected, got number)\n" +
 		"finished\tenough\n" +
 		"2\tEND\tdone\n"
-	checkOutput(t, virtual(t, src, "--host", "rift"), want)
+	checkOutput(t, errorHeads(virtual(t, src, "--host", "rift")), want)
 }
 
 // TestRiftEventCreate: Utility.Event.Create makes Event.<addon>.<name> in
@@ -238,7 +241,7 @@ end, "b2")`)
 		"A3\tA\ttrue\t1\ttwo\n" +
 		"fired\n" +
 		"2\tEND\tdone\n"
-	checkOutput(t, res.stdout, want)
+	checkOutput(t, errorHeads(res.stdout), want)
 }
 
 // TestRiftFinishedEvent: Event.blTasks.Task.Finished fires with the
@@ -324,9 +327,9 @@ end)`)
 		"1\tERROR [Scenario] table: <addr>\n" +
 		"1\tERROR [Scenario] <pos>: <pos>: nested\n" +
 		"2\tEND\tdone\n"
-	checkOutput(t, res.stdout, want)
+	checkOutput(t, errorHeads(res.stdout), want)
 	res = runScripts(t, []string{"--virtual", "--host", "rift"}, "bad.lua", "error('at load')")
-	if want := "0\tERROR [Scenario] <pos>: at load\n"; res.stdout != want || res.code != exitLoadFailed {
+	if want := "0\tERROR [Scenario] <pos>: at load\n"; errorHeads(res.stdout) != want || res.code != exitLoadFailed {
 		t.Errorf("load error: exit %d, output %q, want %d and %q", res.code, res.stdout, exitLoadFailed, want)
 	}
 }

@@ -221,7 +221,7 @@ Sim.OnFrame(function(f) if f == 3 then Sim.Done() end end)`)
 		"A\tplain again\ttrue\tB.lua:4\tfinished\n" +
 		"A\tlow\ttrue\tB.lua:4\tfinished\n" +
 		"3\tEND\tdone\n"
-	checkOutput(t, res.stdout, want)
+	checkOutput(t, errorHeads(res.stdout), want)
 }
 
 // The RIFT preset lets an addon create tasks in another addon's name and

@@ -22,6 +22,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"--host", "wow", "a.lua"}, "--host wow: unknown preset"},
 		{[]string{"a.lua", "--virtual"}, "--virtual: flags go before the scripts"},
 		{[]string{"a.lua", "dir/a.lua"}, `a.lua and dir/a.lua: both would be addon "a"`},
+		{[]string{"--record", "r", "--virtual", "a.lua"}, "--record: only on the real clock"},
+		{[]string{"--record", "r", "--replay", "r", "a.lua"}, "--record: only on the real clock"},
+		{[]string{"--replay", "r", "--virtual", "a.lua"}, "--replay: runs on the recorded clock, without --virtual"},
 	} {
 		res := runArgs(tc.args)
 		if res.code != 2 || !strings.Contains(res.stderr, tc.want) || res.stdout != "" {
@@ -82,7 +85,8 @@ func TestLoadFailure(t *testing.T) {
 	want := "good loads\n" +
 		"0\tERROR [syntax] syntax.lua line:1(column:11) near '=':   syntax error\n" +
 		"before\n" +
-		"0\tERROR [raise] raise.lua:2: boom\n"
+		"0\tERROR [raise] raise.lua:2: boom\n" +
+		"\tstack traceback:\n\t\t[G]: in function 'error'\n\t\traise.lua:2: in main chunk\n\t\t[G]: ?\n"
 	if res.code != 1 || res.stderr != "" {
 		t.Errorf("exit status %d, stderr %q; want 1 and nothing", res.code, res.stderr)
 	}
@@ -109,7 +113,9 @@ func TestEndings(t *testing.T) {
 		{"idle 0 never ends", []string{"--idle-frames", "0", "--max-frames", "700"}, ``, "700\tEND\tmax\n"},
 		{"an error line is output", []string{"--idle-frames", "2"},
 			`Sim.OnFrame(function(f) if f == 2 then error("oops") end end)`,
-			"2\tERROR [test] test.lua:1: oops\n4\tEND\tidle\n"},
+			"2\tERROR [test] test.lua:1: oops\n" +
+				"\tstack traceback:\n\t\t[G]: in function 'error'\n\t\ttest.lua:1: in main chunk\n\t\t[G]: ?\n" +
+				"4\tEND\tidle\n"},
 		{"max", []string{"--max-frames", "3"}, `Sim.OnFrame(print)`, "1\n2\n3\n3\tEND\tmax\n"},
 		{"done wins over max", []string{"--max-frames", "2"},
 			`Sim.OnFrame(function(f) if f == 2 then Sim.Done() end end)`, "2\tEND\tdone\n"},
@@ -155,7 +161,7 @@ func TestVirtualAddresses(t *testing.T) {
 		Task = blTasks.Task
 		Task.Create(function() error(a) end):Start()
 		Sim.OnFrame(function(f) if f == 2 then Sim.Done() end end)`
-	got := virtual(t, src)
+	got := errorHeads(virtual(t, src))
 	want := "table: 0x1\tfunction: 0x2\ttable: 0x1\n" +
 		"plain: 0x not an address\n" +
 		"1\tERROR [test] table: 0x1\n" +

@@ -53,7 +53,9 @@ func (r *run) installSim(a *lua.Addon) {
 // runs it. On the virtual clock it moves the time forward by
 // floor(seconds*1e6 + 0.5) microseconds; on the real clock it spins until
 // the time has passed, or until the task is interrupted (by the watchdog or
-// a stop).
+// a stop). It reads the run's clock once after spinning, which is what
+// --record keeps of it and --replay returns (the spin reads the real clock
+// unrecorded: a recording of a spin's every reading would be large).
 func (r *run) work(L *glua.LState) int {
 	d := checkSeconds(L, 1, "Sim.Work")
 	if r.vclk != nil {
@@ -61,12 +63,15 @@ func (r *run) work(L *glua.LState) int {
 		r.vclk.Add(time.Duration(us) * time.Microsecond)
 		return 0
 	}
-	ctx := L.Context()
-	for t0 := r.clk.Now(); r.clk.Since(t0) < d; {
-		if ctx != nil && ctx.Err() != nil {
-			break
+	if r.wall != nil {
+		ctx := L.Context()
+		for t0 := r.wall.Now(); r.wall.Since(t0) < d; {
+			if ctx != nil && ctx.Err() != nil {
+				break
+			}
 		}
 	}
+	r.clk.Now()
 	return 0
 }
 

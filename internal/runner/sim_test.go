@@ -29,7 +29,7 @@ end):Start()
 		"frame\t3\t3\t0.3525\t0\n" + "task\t3\t0.355\t2\n" +
 		"frame\t4\t4\t0.4525\t0\n" + "task\t4\t0.455\t2\n" +
 		"4\tEND\tdone\n"
-	checkOutput(t, virtual(t, src), want)
+	checkOutput(t, virtual(t, src, "--frame-time", "100ms"), want)
 }
 
 func TestSimWorkIsCharged(t *testing.T) {
@@ -79,7 +79,7 @@ end)`)
 		"Bags\thook\t1\nMap\thook\t1\nBags\ttask of\tBags\n" +
 		"Bags\thook\t2\n2\tERROR [Bags] Bags.lua:7: bad hook\nMap\thook\t2\n" +
 		"2\tEND\tdone\n"
-	checkOutput(t, res.stdout, want)
+	checkOutput(t, errorHeads(res.stdout), want)
 }
 
 func TestSimMsg(t *testing.T) {
@@ -123,6 +123,8 @@ blTasks.Task.Create(function(self) error("plain", 0) end):Start()
 Sim.OnFrame(function(f) if f == 3 then Sim.Done() end end)`
 	want := "1\tnil\ttrue\t2.5\tx\tT\n\n" +
 		"1\tERROR [test] plain\n" +
+		"\ttask test.lua:8, created at test.lua:8\n" +
+		"\tstack traceback:\n\t\t[G]: in function 'error'\n\t\ttest.lua:8: in main chunk\n\t\t[G]: ?\n" +
 		"3\tERROR [test] table: 0x"
 	got := virtual(t, src)
 	if len(got) < len(want) || got[:len(want)] != want {

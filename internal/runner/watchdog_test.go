@@ -30,7 +30,7 @@ func guarded(t *testing.T, flags []string, src string) result {
 	done := make(chan result, 1)
 	go func() {
 		var stdout, stderr bytes.Buffer
-		code := runKillAfter(args, &stdout, &stderr, testKillAfter)
+		code := runGuarded(args, &stdout, &stderr, guard{after: testKillAfter})
 		done <- result{code, stdout.String(), stderr.String()}
 	}()
 	select {
@@ -98,7 +98,7 @@ func TestWatchdogEndsHangs(t *testing.T) {
 			if res.code != tc.code || res.stderr != "" {
 				t.Errorf("exit status %d, stderr %q; want %d", res.code, res.stderr, tc.code)
 			}
-			checkOutput(t, res.stdout, tc.want)
+			checkOutput(t, errorHeads(res.stdout), tc.want)
 			kills := strings.Count(res.stdout, "watchdog:") + strings.Count(tc.name, "__tostring")
 			if took := time.Since(t0); took > time.Duration(2*kills)*testKillAfter+2*time.Second {
 				t.Errorf("the run took %v for %d kills at %v", took, kills, testKillAfter)

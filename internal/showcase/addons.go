@@ -111,5 +111,5 @@ func (w *world) luaWork(L *glua.LState) int {
 
 // print is a line a Go addon prints.
 func (w *world) print(owner, task, format string, args ...any) {
-	w.rec.note(w.now(), w.frame, notePrint, owner, task, fmt.Sprintf(format, args...))
+	w.mon.Print(owner, task, fmt.Sprintf(format, args...))
 }

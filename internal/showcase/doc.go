@@ -19,5 +19,8 @@
 //	...
 //	defer sc.Close()
 //	err = sc.Plain(os.Stdout)           // or sc.Live(os.Stdin, os.Stdout) on a terminal
-//	err = sc.WriteReport("report.html") // the HTML report with charts
+//	err = sc.Report(w)                  // the monitor's HTML report with charts
+//
+// Recording and rendering are package monitor's: the showcase gives it the
+// game's page (addons, terms) and its two recordings to compare.
 package showcase

@@ -6,62 +6,34 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/framesched/framesched/monitor"
 )
 
-func TestLiveModel(t *testing.T) {
+// TestLiveView renders the showcase's live view of the shared run at the
+// smallest terminal it supports and at a large one.
+func TestLiveView(t *testing.T) {
 	sc, _ := shared()
-	var sent [2]int
-	m := &liveModel{width: 100}
-	if _, cmd := m.Update(sc.snapshot(&sent)); cmd != nil {
-		t.Errorf("a snapshot returned a command")
-	}
-	view := m.View().Content
-	for _, want := range []string{"3.0s of 3.0s simulated", "naive", "framesched", "Auctioneer", "┈", "█",
-		"watchdog: a slice ran past 50ms"} {
-		if !strings.Contains(view, want) {
-			t.Errorf("view lacks %q:\n%s", want, view)
+	for _, size := range []struct{ width, height int }{{80, 24}, {160, 50}} {
+		v := monitor.NewLive(sc.page())
+		v.Update(sc.snapshot())
+		view := v.Render(size.width, size.height)
+		lines := strings.Split(view, "\n")
+		if len(lines) > size.height {
+			t.Errorf("%dx%d: the view has %d lines, want at most %d:\n%s", size.width, size.height, len(lines), size.height, view)
 		}
-	}
-	if len(m.log) != logLines {
-		t.Errorf("view keeps %d log lines, want %d", len(m.log), logLines)
-	}
-	_, cmd := m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	if cmd == nil {
-		t.Fatal("q: no command, want tea.Quit")
-	}
-	if _, ok := cmd().(tea.QuitMsg); !ok {
-		t.Errorf("q: command gives %T, want tea.QuitMsg", cmd())
-	}
-}
-
-func TestChart(t *testing.T) {
-	// A frame of the budget exactly, then one twice as long: the chart is
-	// six rows of 5.6ms, with the budget between the third and the fourth.
-	rows := strings.Split(strings.TrimSuffix(chart([]time.Duration{framePeriod, 2 * framePeriod}, 4), "\n"), "\n")
-	want := []string{"   █", "   █", "┈┈┈█", "  ██", "  ██", "  ██"}
-	if len(rows) != len(want) {
-		t.Fatalf("chart has %d rows, want %d", len(rows), len(want))
-	}
-	for i := range want {
-		if got := stripANSI(rows[i]); got != want[i] {
-			t.Errorf("row %d is %q, want %q", i, got, want[i])
-		}
-	}
-}
-
-func stripANSI(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0x1b {
-			for i < len(s) && s[i] != 'm' {
-				i++
+		for i, l := range lines {
+			if w := lipgloss.Width(l); w > size.width {
+				t.Errorf("%dx%d: line %d is %d cells wide:\n%s", size.width, size.height, i, w, l)
 			}
-			continue
 		}
-		b.WriteByte(s[i])
+		for _, want := range []string{"3.0s of 3.0s simulated", "naive", "framesched", "Auctioneer", "QuestLog", "┈", "█", "now"} {
+			if !strings.Contains(view, want) {
+				t.Errorf("%dx%d: view lacks %q:\n%s", size.width, size.height, want, view)
+			}
+		}
 	}
-	return b.String()
 }
 
 // TestLiveRunsToTheEnd runs the live view without a terminal: it ends by

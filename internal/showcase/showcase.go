@@ -1,6 +1,7 @@
 package showcase
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/framesched/framesched/monitor"
 	"github.com/framesched/framesched/tracefile"
 )
 
@@ -78,14 +80,14 @@ func (sc *Showcase) Plain(out io.Writer) error {
 	sc.intro(ew)
 	fmt.Fprintf(ew, "\n        %-26s  %s\n", "--------- naive ---------", "------------- framesched -------------")
 	fmt.Fprintf(ew, "%6s  %6s %5s %10s    %6s %5s %10s %6s  %s\n",
-		"time", "frames", "over", "worst", "frames", "over", "worst", "tasks", "warnings and errors")
+		"time", "frames", "long", "worst", "frames", "long", "worst", "tasks", "warnings and errors")
 	for more := true; more; {
 		from := sc.at
 		more = sc.step(time.Second)
-		naive, framed := sc.runs[0].rec.since(from), sc.runs[1].rec.since(from)
+		naive, framed := sc.runs[0].mon.Since(from), sc.runs[1].mon.Since(from)
 		line := fmt.Sprintf("%5.0fs  %6d %5d %10s    %6d %5d %10s %6d  %s", math.Ceil(sc.at.Seconds()),
-			len(naive.frames), naive.over(), dur(naive.worst().took),
-			len(framed.frames), framed.over(), dur(framed.worst().took), framed.alive(), framed.problems())
+			naive.Frames, naive.Long, dur(naive.Worst.Took),
+			framed.Frames, framed.Long, dur(framed.Worst.Took), framed.Counts.Alive(), sc.runs[1].problems(framed))
 		fmt.Fprintln(ew, strings.TrimRight(line, " "))
 	}
 	fmt.Fprintln(ew)
@@ -129,7 +131,7 @@ func (sc *Showcase) Summary(out io.Writer) {
 		p.What = "  " + p.What
 		row(p.comparison)
 		for _, n := range p.first {
-			fmt.Fprintf(out, "      %-7s %s (task %s)\n", n.kind, n.text, n.task)
+			fmt.Fprintf(out, "      %-7s %s (task %s)\n", n.Kind, n.Text, n.Task)
 		}
 	}
 	if cmp.problems == nil {
@@ -145,7 +147,7 @@ type comparison struct{ What, Naive, Framed string }
 // first warning and error under framesched.
 type addonProblems struct {
 	comparison
-	first []note
+	first []monitor.Note
 }
 
 // summary is how the two runs compare.
@@ -156,48 +158,32 @@ type summary struct {
 }
 
 func (sc *Showcase) compare() summary {
-	naive, framed := sc.runs[0].rec.stats(sc.at), sc.runs[1].rec.stats(sc.at)
+	naive, framed := sc.runs[0].mon.Total(), sc.runs[1].mon.Total()
 	sum := summary{frames: []comparison{
-		{"frames shown", fmt.Sprint(naive.frames), fmt.Sprint(framed.frames)},
-		{"frames over " + dur(framePeriod), overs(naive), overs(framed)},
-		{"worst frame", worstOf(naive), worstOf(framed)},
-		{"time lost to long frames", dur(naive.lost), dur(framed.lost)},
+		{"frames", fmt.Sprint(naive.Frames), fmt.Sprint(framed.Frames)},
+		{"long frames (over " + dur(framePeriod) + ")", monitor.LongFrames(naive), monitor.LongFrames(framed)},
+		{"worst frame", monitor.WorstFrame(naive), monitor.WorstFrame(framed)},
+		{"time lost to long frames", dur(naive.Lost), dur(framed.Lost)},
 	}}
-	for i, a := range addons {
-		sum.cpu = append(sum.cpu, comparison{a.name + " (" + a.lang + ")", dur(naive.cpu[i]), dur(framed.cpu[i])})
-		if naive.warnings[i]+naive.errors[i]+framed.warnings[i]+framed.errors[i] > 0 {
+	for _, a := range addons {
+		i, j := sc.runs[0].mon.Owner(a.name), sc.runs[1].mon.Owner(a.name)
+		sum.cpu = append(sum.cpu, comparison{a.name + " (" + a.lang + ")", dur(naive.CPUOf(i)), dur(framed.CPUOf(j))})
+		if naive.WarningsOf(i)+naive.ErrorsOf(i)+framed.WarningsOf(j)+framed.ErrorsOf(j) > 0 {
 			sum.problems = append(sum.problems, addonProblems{
-				comparison: comparison{a.name, problems(naive, i), problems(framed, i)},
-				first:      sc.runs[1].rec.firstNotes(a.name),
+				comparison: comparison{a.name, problems(naive, i), problems(framed, j)},
+				first:      sc.runs[1].firstNotes(a.name),
 			})
 		}
 	}
 	return sum
 }
 
-func overs(st runStats) string {
-	if st.frames == 0 {
-		return "0"
-	}
-	return fmt.Sprintf("%d (%.1f%%)", st.over, 100*float64(st.over)/float64(st.frames))
+func problems(s monitor.Summary, i int) string {
+	return cmp.Or(monitor.Tally(s.WarningsOf(i), s.ErrorsOf(i)), "-")
 }
 
-func worstOf(st runStats) string {
-	if st.worst.n == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%s at %s", dur(st.worst.took), seconds(st.worst.at))
-}
-
-func problems(st runStats, i int) string {
-	if t := tally(st.warnings[i], st.errors[i]); t != "" {
-		return t
-	}
-	return "-"
-}
-
-// seconds renders a span of simulated time in seconds.
-func seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+// dur and seconds render durations as the monitor's pages do.
+var dur, seconds = monitor.Millis, monitor.Seconds
 
 // errWriter keeps the first write error, so that printing code need not.
 type errWriter struct {

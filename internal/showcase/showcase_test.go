@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/framesched/framesched/monitor"
 )
 
 // testSeconds is the simulated play of the tests' runs: every kind of event
@@ -58,7 +60,7 @@ func TestPlainRunsToTheEnd(t *testing.T) {
 	if strings.Contains(out, "\n    4s ") {
 		t.Errorf("output goes past 3s:\n%s", out)
 	}
-	m := regexp.MustCompile(`frames over 16\.7ms\s+(\d+) \(.*?\)\s+(\d+) \(`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`long frames \(over 16\.7ms\)\s+(\d+) \(.*?\)\s+(\d+) \(`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no over-budget line in the summary:\n%s", out)
 	}
@@ -92,26 +94,26 @@ func TestDeterministic(t *testing.T) {
 func TestWatchdogAndErrorsAttributed(t *testing.T) {
 	sc, out := shared()
 	type key struct {
-		kind        noteKind
+		kind        monitor.NoteKind
 		owner, task string
 		text        string
 	}
 	want := map[string][]key{
 		"naive": {
-			{noteError, "QuestLog", "questlog.lua:27", "questlog.lua:30: bad argument #1 to ipairs (table expected, got nil)"},
+			{monitor.Error, "QuestLog", "questlog.lua:27", "questlog.lua:30: bad argument #1 to ipairs (table expected, got nil)"},
 		},
 		"framesched": {
-			{noteWarning, "Codex", "parse", ""}, // its text depends on the scheduler's learning: see below
-			{noteError, "QuestLog", "questlog.lua:27", "questlog.lua:30: bad argument #1 to ipairs (table expected, got nil)"},
-			{noteError, "Auctioneer", "auctioneer.lua:12", "watchdog: a slice ran past 50ms without breathing"},
-			{noteWarning, "Auctioneer", "auctioneer.lua:12", "slice ran 50.0ms without breathing"},
+			{monitor.Warning, "Codex", "parse", ""}, // its text depends on the scheduler's learning: see below
+			{monitor.Error, "QuestLog", "questlog.lua:27", "questlog.lua:30: bad argument #1 to ipairs (table expected, got nil)"},
+			{monitor.Error, "Auctioneer", "auctioneer.lua:12", "watchdog: a slice ran past 50ms without breathing"},
+			{monitor.Warning, "Auctioneer", "auctioneer.lua:12", "slice ran 50.0ms without breathing"},
 		},
 	}
 	for _, w := range sc.runs {
 		var got []key
-		for _, n := range w.rec.notes {
-			if n.kind != notePrint {
-				got = append(got, key{n.kind, n.owner, n.task, n.text})
+		for _, n := range w.mon.Notes() {
+			if n.Kind != monitor.Print {
+				got = append(got, key{n.Kind, n.Owner, n.Task, n.Text})
 			}
 		}
 		if len(got) != len(want[w.name]) {
@@ -160,9 +162,9 @@ func TestQuestLogTagsItsLog(t *testing.T) {
 	sc, _ := shared()
 	for _, w := range sc.runs {
 		var got []string
-		for _, n := range w.rec.notes {
-			if n.kind == notePrint && n.owner == "QuestLog" {
-				got = append(got, n.text)
+		for _, n := range w.mon.Notes() {
+			if n.Kind == monitor.Print && n.Owner == "QuestLog" {
+				got = append(got, n.Text)
 			}
 		}
 		if len(got) != 1 || got[0] != "log 7de8032e: 90 quests" { // sha256("quest log of 90")

@@ -2,11 +2,13 @@ package showcase
 
 import (
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/framesched/framesched/internal/runner"
 	"github.com/framesched/framesched/internal/vclock"
 	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/monitor"
 	"github.com/framesched/framesched/sched"
 	"github.com/framesched/framesched/tracefile"
 )
@@ -39,7 +41,7 @@ type world struct {
 	clk    *vclock.Clock
 	s      *sched.Scheduler
 	lh     *lua.Host
-	rec    *recording
+	mon    *monitor.Monitor
 	start  time.Time
 	budget time.Duration
 	kill   time.Duration // the Lua watchdog's threshold; 0 in the naive run
@@ -59,37 +61,35 @@ func newWorld(framesched bool, events []event, data []byte, seed uint64, tw *tra
 	w := &world{
 		name:     "naive",
 		clk:      vclock.New(time.Unix(0, 0)),
-		rec:      newRecording(),
 		budget:   naiveBudget,
 		host:     rand.New(rand.NewPCG(seed, 1)),
 		events:   events,
 		handlers: map[string][]func(event){},
 	}
 	w.start = w.clk.Now()
-	opts := []sched.Option{
+	cfg := monitor.Config{Name: "naive", About: "every job runs to completion in the frame that asked for it", FramePeriod: framePeriod}
+	if framesched {
+		w.name, w.budget, w.kill = "framesched", budget, killAfter
+		cfg = monitor.Config{Name: w.name, FramePeriod: framePeriod, Budget: budget,
+			About: "addons get " + monitor.Millis(budget) + " a frame; the watchdog warns at " + monitor.Millis(warnAfter) +
+				" and stops Lua at " + monitor.Millis(killAfter)}
+	}
+	w.mon = monitor.New(cfg)
+	opts := append([]sched.Option{
 		sched.WithClock(w.clk),
 		// The showcase's addons keep their tasks' handles; were one dropped,
 		// the task would be stopped when Go's collector noticed, which is not
 		// at the same point of every run.
 		sched.WithManualCollect(),
-		sched.WithTrace(w.trace),
-		sched.WithErrorHandler(func(e sched.TaskError) {
-			w.tw.Error(e)
-			w.rec.note(w.now(), e.Frame, noteError, e.Owner, e.Task, message(e.Err))
-		}),
-	}
+	}, w.mon.Options()...)
 	if framesched {
-		w.name, w.budget, w.kill, w.tw = "framesched", budget, killAfter, tw
-		opts = append(opts, sched.WithWatchdog(warnAfter, func(wn sched.Warning) {
-			w.tw.Warning(wn)
-			msg := wn.Message()
-			if wn.Kind == sched.SlowSlice {
-				msg = "slice ran " + dur(wn.Took) + " without breathing"
-			}
-			w.rec.note(w.now(), wn.Frame, noteWarning, wn.Owner, wn.Task, msg)
-		}))
+		w.tw = tw
+		opts = append(opts, sched.WithWatchdog(warnAfter, func(wn sched.Warning) { w.mon.Warning(wn); tw.Warning(wn) }),
+			sched.WithTrace(func(e sched.Event) { w.mon.Trace(e); tw.Event(e) }),
+			sched.WithErrorHandler(func(e sched.TaskError) { w.mon.Error(e); tw.Error(e) }))
 	}
 	w.s = sched.New(opts...)
+	w.mon.Attach(w.s)
 	// The watchdog's kill timer runs on virtual time, so that whether a
 	// slice is interrupted does not depend on how busy the machine is. A Lua
 	// loop that never calls Sim.Work is never interrupted: none of the
@@ -111,7 +111,7 @@ func (w *world) luaPrint(addon, line string) {
 	if self := w.s.Current(); self != nil {
 		task = self.Name()
 	}
-	w.rec.note(w.now(), w.frame, notePrint, addon, task, line)
+	w.mon.Print(addon, task, line)
 }
 
 // now is the simulated time since the run began.
@@ -135,7 +135,7 @@ func (w *world) advance(until time.Duration) {
 func (w *world) runFrame() {
 	start := w.clk.Now()
 	w.frame++
-	w.rec.beginFrame(w.frame, start.Sub(w.start))
+	w.mon.BeginFrame()
 	for ; w.next < len(w.events) && w.events[w.next].at <= start.Sub(w.start); w.next++ {
 		ev := w.events[w.next]
 		for _, f := range w.handlers[ev.name] {
@@ -146,35 +146,9 @@ func (w *world) runFrame() {
 	w.tw.Frame(st)
 	w.clk.Add(hostWork + time.Duration(w.host.Int64N(int64(hostJitter))))
 	took := w.clk.Since(start)
-	w.rec.endFrame(took, st.Used, w.count())
+	w.mon.EndFrame(st)
 	if took < framePeriod {
 		w.clk.Add(framePeriod - took)
-	}
-}
-
-// count counts the unfinished tasks by state.
-func (w *world) count() taskCounts {
-	var n taskCounts
-	for h := range w.s.Tasks() {
-		switch {
-		case h.Suspended():
-			n.suspended++
-		case h.State() == sched.Pending:
-			n.pending++
-		case h.State() == sched.Waiting:
-			n.waiting++
-		default:
-			n.active++
-		}
-	}
-	return n
-}
-
-// trace charges every slice to its owner and to the frame.
-func (w *world) trace(e sched.Event) {
-	w.tw.Event(e)
-	if e.Kind == sched.EventSlice {
-		w.rec.slice(e.Owner, e.Task, e.Took)
 	}
 }
 
@@ -186,4 +160,30 @@ func (w *world) work(d time.Duration) { w.clk.Add(d) }
 func (w *world) close() {
 	w.s.Close()
 	w.lh.Close()
+}
+
+// problems counts the warnings and errors of s by addon, such as
+// "Auctioneer: 1 warning, 1 error; QuestLog: 1 error".
+func (w *world) problems(s monitor.Summary) string {
+	var parts []string
+	for _, a := range addons {
+		i := w.mon.Owner(a.name)
+		if t := monitor.Tally(s.WarningsOf(i), s.ErrorsOf(i)); t != "" {
+			parts = append(parts, a.name+": "+t)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// firstNotes are the first warning and the first error of an addon.
+func (w *world) firstNotes(owner string) []monitor.Note {
+	var out []monitor.Note
+	var seen [monitor.Error + 1]bool
+	for _, n := range w.mon.Notes() {
+		if n.Owner == owner && n.Kind != monitor.Print && !seen[n.Kind] {
+			seen[n.Kind] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
