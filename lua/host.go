@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 	"weak"
 
 	glua "github.com/yuin/gopher-lua"
@@ -37,6 +38,7 @@ type Host struct {
 	hooks   int                   // predicates and OnFinished handlers running: code that may not run frames (Task.Join)
 	joining bool                  // a Task.Join outside any task runs frames
 	cancel  func()                // cancels the scheduler's OnFinished subscription
+	tables  [][]unsafe.Pointer    // call-stack tables lent by parked tasks (callstack.go)
 }
 
 // Config is a Host's configuration. The zero Config is usable.

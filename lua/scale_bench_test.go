@@ -1,0 +1,228 @@
+package lua_test
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/sched"
+)
+
+// scaleUnits is the work of one task in the scale benchmarks: units of
+// scaleWork (a 200-iteration arithmetic loop), with or without a Breath
+// between them. work(self, units, breathe) is defined on the addon.
+const scaleWork = `
+	function work(self, units, breathe)
+		local x = 0
+		for u = 1, units do
+			for i = 1, 200 do x = x + i * i % 7 end
+			if breathe then self:Breath() end
+		end
+		return x
+	end
+	function solo(units)
+		blTasks.Task.Create(function(self)
+			bench.lap()
+			work(self, units, false)
+			bench.lap()
+		end):Start()
+	end
+	function spawn(n, units)
+		local Create = blTasks.Task.Create
+		local f = function(self) work(self, units, true) end
+		for i = 1, n do Create(f):Start() end
+	end`
+
+// scaleOptions are an untrusted addon's defaults but for the limits: the
+// default task limit is 10,000 tasks, and the memory budget charges each
+// running task its goroutine's smallest stack and its Lua thread (16 KB), so
+// that the default 64 MB budget holds about 4,000.
+var scaleOptions = lua.AddonOptions{TaskLimit: -1, MemoryLimit: 4 << 30}
+
+// scaleUnitsPerTask is how many units each task of BenchmarkScale does.
+const scaleUnitsPerTask = 100
+
+// BenchmarkScale runs n Lua tasks of an untrusted addon (the default
+// options, without the task limit), each doing 100 units of work with
+// self:Breath() between them, to completion on the real clock with a 50 ms
+// frame budget; one op is the whole run. overhead (x) is the run's time
+// over the units' own cost: what one task doing the 100 units alone, without
+// Breath, takes (measured inside that task, before and after the run, the
+// mean of the two), times n. 1 would be a scheduler that costs nothing.
+//
+// FRAMESCHED_SCALE=100000 (or any n) adds a case lua-tasks=n, which prints
+// its overhead and memory per task as well; it is not run otherwise (one
+// op of 100,000 tasks takes about two minutes here).
+func BenchmarkScale(b *testing.B) {
+	sizes := []int{100, 1000, 10000}
+	if v := os.Getenv("FRAMESCHED_SCALE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			b.Fatalf("FRAMESCHED_SCALE=%q: want a number of tasks", v)
+		}
+		sizes = append(sizes, n)
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("lua-tasks=%d", n), func(b *testing.B) {
+			var overhead, perTask float64
+			for range b.N {
+				overhead, perTask = scaleRun(b, n)
+			}
+			b.ReportMetric(overhead, "x")
+			b.ReportMetric(perTask, "B/task")
+			if len(sizes) > 3 {
+				b.Logf("lua-tasks=%d: overhead %.3fx, %.0f B/task", n, overhead, perTask)
+			}
+		})
+	}
+}
+
+// scaleRun is one op of BenchmarkScale: it returns the overhead and the
+// memory per task (heap and stacks, from before the tasks were made) after
+// the first frame that ends with every task having run a slice.
+func scaleRun(b *testing.B, n int) (overhead, perTask float64) {
+	b.StopTimer()
+	s, a, laps := benchAddon(b, 50*time.Millisecond, scaleOptions)
+	benchDo(b, a, scaleWork)
+	L := a.State()
+	solo := func() time.Duration {
+		*laps = (*laps)[:0]
+		if err := a.Call(L.GetGlobal("solo"), glua.LNumber(scaleUnitsPerTask)); err != nil {
+			b.Fatal(err)
+		}
+		benchFrames(b, s)
+		if len(*laps) != 2 {
+			b.Fatalf("solo task: %d laps, want 2", len(*laps))
+		}
+		return (*laps)[1].Sub((*laps)[0])
+	}
+	solo() // warms the addon's code and thread pool up
+	before := solo()
+	mem := benchHeapAndStacks()
+	if err := a.Call(L.GetGlobal("spawn"), glua.LNumber(n), glua.LNumber(scaleUnitsPerTask)); err != nil {
+		b.Fatal(err)
+	}
+	var took time.Duration
+	measured := false
+	for frame := 0; ; frame++ {
+		if frame == 1000000 {
+			b.Fatal("tasks still running after a million frames")
+		}
+		b.StartTimer()
+		start := time.Now()
+		s.RunFrame()
+		took += time.Since(start)
+		b.StopTimer()
+		if !benchLive(s) {
+			break
+		}
+		if !measured && allRan(s) {
+			perTask = float64(benchHeapAndStacks()-mem) / float64(n)
+			measured = true
+		}
+	}
+	after := solo()
+	s.Close()
+	units := (before + after) / 2
+	return float64(took) / (float64(units) * float64(n)), perTask
+}
+
+// allRan reports whether every live task of s has run a slice.
+func allRan(s *sched.Scheduler) bool {
+	for h := range s.Tasks() {
+		if h.Stats().Slices == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// BenchmarkSwitchAtScale is BenchmarkParkResume/lua with 10,000 tasks: each
+// frame's budget is a nanosecond, so a frame resumes the next task in line
+// until it parks at its Breath, cycling through all of them, each parked
+// since the previous round.
+func BenchmarkSwitchAtScale(b *testing.B) {
+	const n = 10000
+	b.Run(fmt.Sprintf("lua-tasks=%d", n), func(b *testing.B) {
+		b.ReportAllocs()
+		s, a, _ := benchAddon(b, time.Nanosecond, scaleOptions)
+		benchDo(b, a, `function spawn(n)
+			local Create = blTasks.Task.Create
+			local f = function(self) while true do self:Breath() end end
+			for i = 1, n do Create(f):Start() end
+		end`)
+		if err := a.Call(a.State().GetGlobal("spawn"), glua.LNumber(n)); err != nil {
+			b.Fatal(err)
+		}
+		for range 2 * n { // every task runs to its first Breath, then once more
+			s.RunFrame()
+		}
+		b.ResetTimer()
+		for range b.N {
+			if st := s.RunFrame(); st.Parked != 1 {
+				b.Fatalf("frame parked %d tasks, want 1", st.Parked)
+			}
+		}
+	})
+}
+
+// BenchmarkTaskMemory measures the memory (heap and goroutine stacks, from
+// before the tasks were made) of 10,000 Lua tasks of an untrusted addon that
+// have each run a slice of real work (three of scaleWork's units, with a
+// Breath between them) and now wait; BenchmarkParkedMemory/lua is the same
+// for tasks that wait as soon as they start.
+func BenchmarkTaskMemory(b *testing.B) {
+	b.Run("lua-after-run", func(b *testing.B) {
+		const n = 10000
+		var perTask, stackPerTask float64
+		for range b.N {
+			b.StopTimer()
+			s, a, _ := benchAddon(b, time.Hour, scaleOptions)
+			benchDo(b, a, scaleWork+`
+				function spawnWorked(n)
+					local Create, Timespan = blTasks.Task.Create, blTasks.Wait.Timespan
+					local f = function(self)
+						work(self, 3, true)
+						self:Wait(Timespan(3600))
+					end
+					keep = {}
+					for i = 1, n do keep[i] = Create(f):Start() end
+				end`)
+			spawn := a.State().GetGlobal("spawnWorked")
+			b.StartTimer()
+			heap0, stacks0 := benchMemory()
+			if err := a.Call(spawn, glua.LNumber(n)); err != nil {
+				b.Fatal(err)
+			}
+			s.RunFrame()
+			heap, stacks := benchMemory()
+			perTask = float64(heap+stacks-heap0-stacks0) / n
+			stackPerTask = float64(stacks-stacks0) / n
+			b.StopTimer()
+			for h := range s.Tasks() {
+				if h.State() != sched.Waiting {
+					b.Fatalf("a task is %v, want waiting", h.State())
+				}
+			}
+			s.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(perTask, "B/task")
+		b.ReportMetric(stackPerTask, "stack-B/task")
+	})
+}
+
+// benchMemory is the heap and the goroutine stacks in use, after a
+// collection.
+func benchMemory() (heap, stacks int64) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse), int64(m.StackInuse)
+}
