@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ const scaleWork = `
 	function work(self, units, breathe)
 		local x = 0
 		for u = 1, units do
-			for i = 1, 200 do x = x + i * i % 7 end
+			for i = 1, 200 do x = x + i * i end
 			if breathe then self:Breath() end
 		end
 		return x
@@ -53,8 +54,8 @@ const scaleUnitsPerTask = 100
 // self:Breath() between them, to completion on the real clock with a 50 ms
 // frame budget; one op is the whole run. overhead (x) is the run's time
 // over the units' own cost: what one task doing the 100 units alone, without
-// Breath, takes (measured inside that task, before and after the run, the
-// mean of the two), times n. 1 would be a scheduler that costs nothing.
+// Breath, takes (measured inside that task, three times before the run and
+// three times after it, the median of the six), times n. 1 would be a scheduler that costs nothing.
 //
 // FRAMESCHED_SCALE=100000 (or any n) adds a case lua-tasks=n, which prints
 // its overhead and memory per task as well; it is not run otherwise (one
@@ -102,8 +103,10 @@ func scaleRun(b *testing.B, n int) (overhead, perTask float64) {
 		}
 		return (*laps)[1].Sub((*laps)[0])
 	}
-	solo() // warms the addon's code and thread pool up
-	before := solo()
+	var solos []time.Duration
+	for range 4 { // warms the addon's code and thread pool up, then measures
+		solos = append(solos, solo())
+	}
 	mem := benchHeapAndStacks()
 	if err := a.Call(L.GetGlobal("spawn"), glua.LNumber(n), glua.LNumber(scaleUnitsPerTask)); err != nil {
 		b.Fatal(err)
@@ -127,9 +130,12 @@ func scaleRun(b *testing.B, n int) (overhead, perTask float64) {
 			measured = true
 		}
 	}
-	after := solo()
+	for range 3 {
+		solos = append(solos, solo())
+	}
 	s.Close()
-	units := (before + after) / 2
+	slices.Sort(solos[1:])
+	units := solos[1+len(solos[1:])/2]
 	return float64(took) / (float64(units) * float64(n)), perTask
 }
 
