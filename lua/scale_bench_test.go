@@ -15,30 +15,61 @@ import (
 	"github.com/framesched/framesched/sched"
 )
 
-// scaleUnits is the work of one task in the scale benchmarks: units of
-// scaleWork (a 200-iteration arithmetic loop), with or without a Breath
-// between them. work(self, units, breathe) is defined on the addon.
+// scaleWork is the work of the scale benchmarks' tasks: work(self, units,
+// breathe) does units of a 200-iteration arithmetic loop, with a Breath
+// between them if breathe, and calls bench.unit() before and after each
+// unit (see unitTimer). spawn(n, units) starts n tasks doing units with
+// Breaths; solo(units) starts one task doing them without.
 const scaleWork = `
 	function work(self, units, breathe)
-		local x = 0
+		local x, unit = 0, bench.unit
 		for u = 1, units do
+			unit()
 			for i = 1, 200 do x = x + i * i end
+			unit()
 			if breathe then self:Breath() end
 		end
 		return x
 	end
 	function solo(units)
-		blTasks.Task.Create(function(self)
-			bench.lap()
-			work(self, units, false)
-			bench.lap()
-		end):Start()
+		blTasks.Task.Create(function(self) work(self, units, false) end):Start()
 	end
 	function spawn(n, units)
 		local Create = blTasks.Task.Create
 		local f = function(self) work(self, units, true) end
 		for i = 1, n do Create(f):Start() end
 	end`
+
+// unitTimer times the units of scaleWork. Tasks take turns, and a unit has
+// no Breath inside, so a unit's two calls of bench.unit() follow each other.
+type unitTimer struct {
+	start   time.Time
+	inUnit  bool
+	sum     time.Duration
+	counted int
+}
+
+func (u *unitTimer) call(*glua.LState) int {
+	if u.inUnit {
+		u.sum += time.Since(u.start)
+		u.counted++
+	} else {
+		u.start = time.Now()
+	}
+	u.inUnit = !u.inUnit
+	return 0
+}
+
+// take returns the mean time of the units timed since the last take, and
+// starts again.
+func (u *unitTimer) take(b *testing.B, want int) time.Duration {
+	if u.counted != want || u.inUnit {
+		b.Fatalf("%d units timed, want %d", u.counted, want)
+	}
+	mean := u.sum / time.Duration(u.counted)
+	*u = unitTimer{}
+	return mean
+}
 
 // scaleOptions are an untrusted addon's defaults but for the limits: the
 // default task limit is 10,000 tasks, and the memory budget charges each
@@ -50,16 +81,25 @@ var scaleOptions = lua.AddonOptions{TaskLimit: -1, MemoryLimit: 4 << 30}
 const scaleUnitsPerTask = 100
 
 // BenchmarkScale runs n Lua tasks of an untrusted addon (the default
-// options, without the task limit), each doing 100 units of work with
+// options, without the limits), each doing 100 units of work with
 // self:Breath() between them, to completion on the real clock with a 50 ms
 // frame budget; one op is the whole run. overhead (x) is the run's time
-// over the units' own cost: what one task doing the 100 units alone, without
-// Breath, takes (measured inside that task, three times before the run and
-// three times after it, the median of the six), times n. 1 would be a scheduler that costs nothing.
+// over the units' own cost, n × 100 × the mean time of a unit in the run:
+// every task reads the clock before and after each of its units, so the
+// units' cost is measured on the same machine, under the same load and with
+// the same caches as the run (the reads, about 2 × 25 ns a unit, fall in
+// the overhead). 1 would be a scheduler that costs nothing. solo-x is the
+// same with the units' cost measured in a task doing its 100 units alone,
+// without Breath, before and after the run (the median of six): it counts
+// what the caches, cold after other tasks ran, cost the units themselves
+// as overhead too, and is at the mercy of the machine's load, which a run
+// of a millisecond escapes and a run of seconds does not. B/task is the
+// heap and stacks per task, from before the tasks were made, after the
+// first frame that ends with every task having run a slice.
 //
-// FRAMESCHED_SCALE=100000 (or any n) adds a case lua-tasks=n, which prints
-// its overhead and memory per task as well; it is not run otherwise (one
-// op of 100,000 tasks takes about two minutes here).
+// FRAMESCHED_SCALE=100000 (or any n) adds a case lua-tasks=n, which logs
+// its figures as well; it is not run otherwise (one op of 100,000 tasks
+// takes minutes here).
 func BenchmarkScale(b *testing.B) {
 	sizes := []int{100, 1000, 10000}
 	if v := os.Getenv("FRAMESCHED_SCALE"); v != "" {
@@ -71,37 +111,40 @@ func BenchmarkScale(b *testing.B) {
 	}
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("lua-tasks=%d", n), func(b *testing.B) {
-			var overhead, perTask float64
+			var r scaleResult
 			for range b.N {
-				overhead, perTask = scaleRun(b, n)
+				r = scaleRun(b, n)
 			}
-			b.ReportMetric(overhead, "x")
-			b.ReportMetric(perTask, "B/task")
+			b.ReportMetric(r.overhead, "x")
+			b.ReportMetric(r.solo, "solo-x")
+			b.ReportMetric(r.perTask, "B/task")
 			if len(sizes) > 3 {
-				b.Logf("lua-tasks=%d: overhead %.3fx, %.0f B/task", n, overhead, perTask)
+				b.Logf("lua-tasks=%d: overhead %.3fx (solo %.3fx), %.0f B/task, unit %v in the run, %v alone, run %v",
+					n, r.overhead, r.solo, r.perTask, r.unit, r.soloUnit, r.took)
 			}
 		})
 	}
 }
 
-// scaleRun is one op of BenchmarkScale: it returns the overhead and the
-// memory per task (heap and stacks, from before the tasks were made) after
-// the first frame that ends with every task having run a slice.
-func scaleRun(b *testing.B, n int) (overhead, perTask float64) {
+type scaleResult struct {
+	overhead, solo, perTask float64
+	unit, soloUnit, took    time.Duration
+}
+
+// scaleRun is one op of BenchmarkScale.
+func scaleRun(b *testing.B, n int) (r scaleResult) {
 	b.StopTimer()
-	s, a, laps := benchAddon(b, 50*time.Millisecond, scaleOptions)
-	benchDo(b, a, scaleWork)
+	s, a, _ := benchAddon(b, 50*time.Millisecond, scaleOptions)
 	L := a.State()
+	var timer unitTimer
+	L.GetGlobal("bench").(*glua.LTable).RawSetString("unit", L.NewFunction(timer.call))
+	benchDo(b, a, scaleWork)
 	solo := func() time.Duration {
-		*laps = (*laps)[:0]
 		if err := a.Call(L.GetGlobal("solo"), glua.LNumber(scaleUnitsPerTask)); err != nil {
 			b.Fatal(err)
 		}
 		benchFrames(b, s)
-		if len(*laps) != 2 {
-			b.Fatalf("solo task: %d laps, want 2", len(*laps))
-		}
-		return (*laps)[1].Sub((*laps)[0])
+		return timer.take(b, scaleUnitsPerTask)
 	}
 	var solos []time.Duration
 	for range 4 { // warms the addon's code and thread pool up, then measures
@@ -111,7 +154,6 @@ func scaleRun(b *testing.B, n int) (overhead, perTask float64) {
 	if err := a.Call(L.GetGlobal("spawn"), glua.LNumber(n), glua.LNumber(scaleUnitsPerTask)); err != nil {
 		b.Fatal(err)
 	}
-	var took time.Duration
 	measured := false
 	for frame := 0; ; frame++ {
 		if frame == 1000000 {
@@ -120,23 +162,27 @@ func scaleRun(b *testing.B, n int) (overhead, perTask float64) {
 		b.StartTimer()
 		start := time.Now()
 		s.RunFrame()
-		took += time.Since(start)
+		r.took += time.Since(start)
 		b.StopTimer()
 		if !benchLive(s) {
 			break
 		}
 		if !measured && allRan(s) {
-			perTask = float64(benchHeapAndStacks()-mem) / float64(n)
+			r.perTask = float64(benchHeapAndStacks()-mem) / float64(n)
 			measured = true
 		}
 	}
+	r.unit = timer.take(b, n*scaleUnitsPerTask)
 	for range 3 {
 		solos = append(solos, solo())
 	}
 	s.Close()
 	slices.Sort(solos[1:])
-	units := solos[1+len(solos[1:])/2]
-	return float64(took) / (float64(units) * float64(n)), perTask
+	r.soloUnit = solos[1+len(solos[1:])/2]
+	work := float64(n * scaleUnitsPerTask)
+	r.overhead = float64(r.took) / (float64(r.unit) * work)
+	r.solo = float64(r.took) / (float64(r.soloUnit) * work)
+	return r
 }
 
 // allRan reports whether every live task of s has run a slice.
