@@ -131,14 +131,22 @@ type scaleResult struct {
 	unit, soloUnit, took    time.Duration
 }
 
+// scaleAddon is benchAddon with scaleOptions and scaleWork, whose units
+// the returned timer times.
+func scaleAddon(b *testing.B, budget time.Duration) (*sched.Scheduler, *lua.Addon, *unitTimer) {
+	s, a, _ := benchAddon(b, budget, scaleOptions)
+	L := a.State()
+	timer := new(unitTimer)
+	L.GetGlobal("bench").(*glua.LTable).RawSetString("unit", L.NewFunction(timer.call))
+	benchDo(b, a, scaleWork)
+	return s, a, timer
+}
+
 // scaleRun is one op of BenchmarkScale.
 func scaleRun(b *testing.B, n int) (r scaleResult) {
 	b.StopTimer()
-	s, a, _ := benchAddon(b, 50*time.Millisecond, scaleOptions)
+	s, a, timer := scaleAddon(b, 50*time.Millisecond)
 	L := a.State()
-	var timer unitTimer
-	L.GetGlobal("bench").(*glua.LTable).RawSetString("unit", L.NewFunction(timer.call))
-	benchDo(b, a, scaleWork)
 	solo := func() time.Duration {
 		if err := a.Call(L.GetGlobal("solo"), glua.LNumber(scaleUnitsPerTask)); err != nil {
 			b.Fatal(err)
@@ -235,8 +243,8 @@ func BenchmarkTaskMemory(b *testing.B) {
 		var perTask, stackPerTask float64
 		for range b.N {
 			b.StopTimer()
-			s, a, _ := benchAddon(b, time.Hour, scaleOptions)
-			benchDo(b, a, scaleWork+`
+			s, a, _ := scaleAddon(b, time.Hour)
+			benchDo(b, a, `
 				function spawnWorked(n)
 					local Create, Timespan = blTasks.Task.Create, blTasks.Wait.Timespan
 					local f = function(self)
@@ -257,11 +265,7 @@ func BenchmarkTaskMemory(b *testing.B) {
 			perTask = float64(heap+stacks-heap0-stacks0) / n
 			stackPerTask = float64(stacks-stacks0) / n
 			b.StopTimer()
-			for h := range s.Tasks() {
-				if h.State() != sched.Waiting {
-					b.Fatalf("a task is %v, want waiting", h.State())
-				}
-			}
+			benchAllWaiting(b, s, n)
 			s.Close()
 			b.StartTimer()
 		}
