@@ -153,13 +153,20 @@ func benchParkResume(b *testing.B, name string, opts lua.AddonOptions) {
 				while true do self:Breath() end
 			end):Start()`)
 		s.RunFrame()
-		b.ResetTimer()
-		for range b.N {
-			if st := s.RunFrame(); st.Parked != 1 {
-				b.Fatalf("frame parked %d tasks, want 1", st.Parked)
-			}
-		}
+		benchParkingFrames(b, s)
 	})
+}
+
+// benchParkingFrames resets the timer and runs b.N frames, each of which
+// must park one task.
+func benchParkingFrames(b *testing.B, s *sched.Scheduler) {
+	b.Helper()
+	b.ResetTimer()
+	for range b.N {
+		if st := s.RunFrame(); st.Parked != 1 {
+			b.Fatalf("frame parked %d tasks, want 1", st.Parked)
+		}
+	}
 }
 
 // BenchmarkBaseline is the design a gopher-lua user would write first: a

@@ -223,12 +223,7 @@ func BenchmarkSwitchAtScale(b *testing.B) {
 		for range 2 * n { // every task runs to its first Breath, then once more
 			s.RunFrame()
 		}
-		b.ResetTimer()
-		for range b.N {
-			if st := s.RunFrame(); st.Parked != 1 {
-				b.Fatalf("frame parked %d tasks, want 1", st.Parked)
-			}
-		}
+		benchParkingFrames(b, s)
 	})
 }
 
