@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 	"weak"
 
 	glua "github.com/yuin/gopher-lua"
@@ -36,6 +37,7 @@ type Host struct {
 	alloc   allocMeter            // attributes allocations to metered addons (memory.go)
 	hooks   int                   // predicates and OnFinished handlers running: code that may not run frames (Task.Join)
 	cancel  func()                // cancels the scheduler's OnFinished subscription
+	tables  [][]unsafe.Pointer    // call-stack tables lent by parked tasks (callstack.go)
 }
 
 // Config is a Host's configuration. The zero Config is usable.
@@ -230,8 +232,9 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 // stack, so both start small and grow on demand. The call stack's limit is
 // the deepest recursion Lua code can do (gopher-lua's default is 256 calls),
 // and costs a byte per level in every thread even unused: the segment table
-// is allocated whole. Registries grow by a fixed step, so a larger step
-// makes deep recursion cheaper and the first growth costlier.
+// is allocated whole (a parked task lends its table: see callstack.go).
+// Registries grow by a fixed step, so a larger step makes deep recursion
+// cheaper and the first growth costlier.
 const (
 	callStackSize      = 5120
 	registrySize       = 128 // NewState's minimum, for the addon's main state

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 	"weak"
 
 	glua "github.com/yuin/gopher-lua"
@@ -95,6 +96,11 @@ type luaTask struct {
 	view   *glua.LUserData    // a scoped task's view of itself, else nil
 	co     *glua.LState       // the Lua coroutine the task is parked in, if any (see parks)
 
+	// While it is parked, its thread's call-stack table is lent (callstack.go).
+	kept     [lentSegments]unsafe.Pointer // the segments the thread keeps meanwhile
+	tableLen int                          // the lent table's length, 0 when not lent
+	watched  bool                         // slice runs at each slice's start and end
+
 	// The watchdog: kill fires KillAfter into each slice. mu orders its
 	// callback (on a timer goroutine with the real clock) against the slice
 	// ending, so a task is interrupted only while it runs.
@@ -127,10 +133,11 @@ func (a *Addon) body(fn *glua.LFunction) sched.Body {
 		}
 		th.G.CurrentThread = th
 		self.SetTraceback(lt.traceback)
-		if lt.cancel != nil && (a.h.cfg.KillAfter > 0 || a.mem.limit > 0) {
+		lt.watched = lt.cancel != nil && (a.h.cfg.KillAfter > 0 || a.mem.limit > 0)
+		if lt.watched {
 			lt.slice(true)
-			self.OnSlice(lt.slice)
 		}
+		self.OnSlice(lt.onSlice)
 		err := pcall(th, 1, glua.MultRet)
 		lt.slice(false)
 		switch {
@@ -268,6 +275,7 @@ func (lt *luaTask) stopped() {
 // swallows the stop with pcall and goes on writes its variables, not the
 // closed copies, as after any error that gopher-lua's pcall catches.)
 func (lt *luaTask) unwinding() {
+	lt.returnTable() // a stop that found it parked: the closing runs Lua calls on it
 	th := lt.co
 	for ; th != nil && th != lt.th; th = th.Parent {
 		closeUpvalues(th)

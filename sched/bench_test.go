@@ -2,12 +2,9 @@ package sched_test
 
 import (
 	"fmt"
-	"iter"
 	"runtime"
 	"testing"
 	"time"
-
-	"github.com/benbjohnson/clock"
 
 	"github.com/framesched/framesched/sched"
 )
@@ -98,37 +95,6 @@ func BenchmarkBaseline(b *testing.B) {
 		b.StopTimer()
 		close(resume)
 		<-parked
-	})
-}
-
-// BenchmarkFloor measures, in the same run, the parts a park and resume
-// cannot do without: an iter.Pull coroutine's resume and park (what a Go
-// task's slice starts and ends with) and one read of the real clock through
-// the clock seam (a frame reads it at its start and when its slice ends).
-// BenchmarkParkResume/go's floor is coroutine-switch + 2 × clock-read.
-func BenchmarkFloor(b *testing.B) {
-	b.Run("coroutine-switch", func(b *testing.B) {
-		b.ReportAllocs()
-		next, stop := iter.Pull(func(yield func(struct{}) bool) {
-			for yield(struct{}{}) {
-			}
-		})
-		defer stop()
-		for range b.N {
-			next()
-		}
-	})
-	b.Run("clock-read", func(b *testing.B) {
-		b.ReportAllocs()
-		clk := clock.New()
-		epoch := clk.Now()
-		var sum time.Duration
-		for range b.N {
-			sum += clk.Since(epoch)
-		}
-		if sum < 0 {
-			b.Fatal("the monotonic clock went back")
-		}
 	})
 }
 

@@ -223,9 +223,10 @@ func (s *Scheduler) RunFrame() FrameStats { return s.RunFrameBudget(s.budget) }
 // whose waits are due, then resumes ready tasks round-robin until the budget
 // is spent or nothing is ready. A task that breathes after using its fair
 // share of the budget up to its Breath level's threshold (the threshold
-// divided by the tasks ready at the frame's start) goes to the back of the
-// line, so every task gets a turn before any gets a second. It must not be
-// called from task code.
+// divided by the tasks ready at the frame's start, but at least 50 µs or an
+// eighth of the threshold, whichever is less) goes to the back of the line,
+// so every task gets a turn before any gets a second. It must not be called
+// from task code.
 func (s *Scheduler) RunFrameBudget(limit time.Duration) FrameStats {
 	if s.current != nil {
 		panic("sched: RunFrame called from inside a task")
@@ -305,9 +306,22 @@ func (s *Scheduler) InFrame() bool { return s.inFrame }
 // turnsWaiting is how many queue entries may still get a turn this frame.
 func (s *Scheduler) turnsWaiting() int { return s.prio.len() + s.ready.len() }
 
-// quantum is a task's fair share of this frame for chunks at level l.
+// minTurn is the least a turn lasts before the task yields to the others,
+// while the frame has room, unless an eighth of the level's threshold is
+// less. With many ready tasks the fair share (the threshold divided by
+// them) falls below one chunk of work, and every Breath would switch to the
+// next task in line, whose stack and data are out of the CPU's caches by
+// then: a microsecond or more a switch at 10,000 tasks, against 0.3 µs with
+// one (BenchmarkSwitchAtScale/lua). Turns of at least 50 µs keep that a few
+// per cent of the work (BENCHMARKS.md, issue 14); every task still gets a
+// turn before any gets a second, across frames if this one has no room.
+const minTurn = 50 * time.Microsecond
+
+// quantum is a task's fair share of this frame for chunks at level l, and
+// at least the shorter of minTurn and an eighth of the level's threshold.
 func (s *Scheduler) quantum(l budget.Level) time.Duration {
-	return l.Threshold(s.limit) / time.Duration(s.sharers)
+	th := l.Threshold(s.limit)
+	return max(th/time.Duration(s.sharers), min(minTurn, th/8))
 }
 
 // admitted reports whether the frame has room for t's next chunk at the
