@@ -80,8 +80,13 @@ func (s *Scheduler) stop(t *task, reason string) error {
 // stopTask finishes t with err (a *StopError, or the error of a task the
 // scheduler stops for misbehaving, see escalation) and unwinds its body,
 // unless t is on the stack (it unwinds when control returns to it).
-func (s *Scheduler) stopTask(t *task, err error) {
-	s.finish(t, nil, err)
+func (s *Scheduler) stopTask(t *task, err error) { s.stopIn(t, err, false) }
+
+// stopIn is stopTask; parentStops says that t's parent, if it still has
+// one, is about to be stopped by the same stop, so that t's finishing need
+// not check whether it wakes the parent.
+func (s *Scheduler) stopIn(t *task, err error, parentStops bool) {
+	s.finishIn(t, nil, err, parentStops)
 	if t.w != nil && !t.onStack {
 		prev := s.current
 		s.current, t.onStack = t, true
@@ -143,8 +148,12 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 
 // finish records how t ended, takes it out of every structure, reports it,
 // wakes the tasks waiting for it, stops its unfinished children, deepest
-// first, and then fires its finished event.
-func (s *Scheduler) finish(t *task, res any, err error) {
+// first, and then fires its finished event. A parent that the same stop
+// stops later is not woken by its children's finishing.
+func (s *Scheduler) finish(t *task, res any, err error) { s.finishIn(t, res, err, false) }
+
+// finishIn is finish; parentStops as for stopIn.
+func (s *Scheduler) finishIn(t *task, res any, err error, parentStops bool) {
 	t.state, t.result, t.err = Finished, res, err
 	t.finished.Store(true)
 	t.suspended, t.keep = false, nil
@@ -172,14 +181,19 @@ func (s *Scheduler) finish(t *task, res any, err error) {
 		parentFinished := &StopError{Reason: "parent finished"}
 		for _, c := range t.node.StopOrder() {
 			if c.Value.state != Finished {
-				s.stopTask(c.Value, parentFinished)
+				// A parent other than t is in the subtree, after c in the
+				// order (parents never change, they only detach): this loop
+				// stops it later, so judging its condition when c finishes
+				// would be wasted (a clock read per task, and its predicates
+				// called).
+				s.stopIn(c.Value, parentFinished, c.Parent() != &t.node)
 			}
 		}
 	}
 	s.notifyFinished(t) // after its children's, as in blTasks
 	if p := t.node.Parent(); p != nil {
 		t.node.Detach()
-		if p.Value.state == Waiting && !p.Value.suspended { // else check does nothing: spare the clock read
+		if !parentStops && p.Value.state == Waiting && !p.Value.suspended { // else check does nothing or is wasted: spare the clock read
 			s.judgeNow()
 			s.check(p.Value) // it may wait for its children
 		}

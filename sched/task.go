@@ -193,7 +193,9 @@ func (h *Task) StartWhen(c *waitcond.Cond) error {
 // finished". The task never runs another line of its own code; its deferred
 // functions run before Stop returns. Stopping a finished task fails with
 // ErrFinished. When a task stops itself (or a task it descends from), Stop
-// does not return.
+// does not return. A task of the stopped tree is not woken by its
+// children's finishing (its condition is not judged): the same stop
+// stops it after them.
 func (h *Task) Stop(reason string) error {
 	return h.t.s.stop(h.t, reason)
 }

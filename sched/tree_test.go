@@ -547,3 +547,52 @@ func TestSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// TestStoppedSubtreeIsNotWoken: while a stop goes through a subtree, a task
+// whose child finishes is not woken (its condition not judged, its
+// predicates not called) when the same stop stops it next; a task outside
+// the stopped subtree is, as ever.
+func TestStoppedSubtreeIsNotWoken(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		w := newWorld(t, 10*time.Millisecond)
+		var k keeper
+		polls := map[string]int{}
+		var waitForKids func(name string, kids int) sched.Body
+		waitForKids = func(name string, kids int) sched.Body {
+			var body sched.Body
+			body = func(t *sched.Self) (any, error) {
+				for i := range kids {
+					goKept(w, &k, "", fmt.Sprint(name, i), waitForKids(fmt.Sprint(name, i), kids-1))
+				}
+				return nil, t.Wait(waitcond.Predicate("never", func() bool {
+					polls[name]++
+					return false
+				}))
+			}
+			return body
+		}
+		root := goKept(w, &k, "A", "root", waitForKids("root", 2))
+		w.frames(2)
+		mid := root.Children()[0]
+		midKid := mid.Children()[0]
+		polls = map[string]int{}
+		if err := midKid.Stop(""); err != nil { // outside a subtree stop: mid is judged
+			t.Fatal(err)
+		}
+		if polls["root0"] == 0 {
+			t.Errorf("stopping one child of a waiting task did not judge the task's condition: polls %v", polls)
+		}
+		polls = map[string]int{}
+		if err := root.Stop(""); err != nil {
+			t.Fatal(err)
+		}
+		if len(polls) != 0 {
+			t.Errorf("stopping the tree judged the conditions of tasks it stopped next: polls %v", polls)
+		}
+		for _, h := range k.hs {
+			if !h.Finished() {
+				t.Errorf("%v survived the stop of the root", h)
+			}
+		}
+	})
+}
