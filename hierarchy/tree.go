@@ -149,17 +149,26 @@ func (n *Node[T]) StopOrder() []*Node[T] {
 	if size == 0 {
 		return nil
 	}
-	order := make([]*Node[T], 0, size)
+	return n.AppendStopOrder(make([]*Node[T], 0, size))
+}
+
+// AppendStopOrder appends StopOrder's snapshot to dst and returns the
+// extended slice, in one walk of the subtree: a caller that stops trees
+// again and again can reuse one slice and allocate nothing.
+func (n *Node[T]) AppendStopOrder(dst []*Node[T]) []*Node[T] {
+	if n.first == nil {
+		return dst
+	}
 	c := n.first.deepestFirst()
 	for {
-		order = append(order, c)
+		dst = append(dst, c)
 		switch {
 		case c.next != nil:
 			c = c.next.deepestFirst()
 		case c.parent != n:
 			c = c.parent
 		default:
-			return order
+			return dst
 		}
 	}
 }

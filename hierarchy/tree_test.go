@@ -287,6 +287,10 @@ func TestOrders(t *testing.T) {
 			if got := names(slices.Values(n.StopOrder())); !slices.Equal(got, tt.wantStop) {
 				t.Errorf("StopOrder() = %v, want %v", got, tt.wantStop)
 			}
+			prefix := []*Node[string]{n}
+			if got := names(slices.Values(n.AppendStopOrder(prefix)[1:])); !slices.Equal(got, tt.wantStop) {
+				t.Errorf("AppendStopOrder(prefix)[1:] = %v, want %v", got, tt.wantStop)
+			}
 		})
 	}
 }

@@ -179,7 +179,11 @@ func (s *Scheduler) finishIn(t *task, res any, err error, parentStops bool) {
 		// One error for the whole subtree: they were all stopped for the
 		// same reason, and a tree of 10,000 tasks made 10,000 of them.
 		parentFinished := &StopError{Reason: "parent finished"}
-		for _, c := range t.node.StopOrder() {
+		// The snapshot goes in the scheduler's slice, reused from stop to
+		// stop; a stop within this one (a deferred function's) makes its own.
+		order := t.node.AppendStopOrder(s.stopOrder[:0])
+		s.stopOrder = nil
+		for _, c := range order {
 			if c.Value.state != Finished {
 				// A parent other than t is in the subtree, after c in the
 				// order (parents never change, they only detach): this loop
@@ -189,6 +193,8 @@ func (s *Scheduler) finishIn(t *task, res any, err error, parentStops bool) {
 				s.stopIn(c.Value, parentFinished, c.Parent() != &t.node)
 			}
 		}
+		clear(order) // it would keep the finished tasks from the collector
+		s.stopOrder = order[:0]
 	}
 	s.notifyFinished(t) // after its children's, as in blTasks
 	if p := t.node.Parent(); p != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/framesched/framesched/budget"
+	"github.com/framesched/framesched/hierarchy"
 )
 
 // DefaultBudget is the frame budget when WithBudget is not given: a quarter
@@ -77,6 +78,9 @@ type Scheduler struct {
 	// value passed to runtime.AddCleanup would be allocated per handle).
 	queueCollected func(*task)
 	handleStock    []*Task // see newHandle
+	// stopOrder is finish's snapshot of a stopped subtree, kept for the
+	// next stop: as long as the largest subtree stopped, 8 bytes a task.
+	stopOrder []*hierarchy.Node[*task]
 }
 
 // Option configures a Scheduler.
