@@ -26,3 +26,23 @@ func ExampleNode_StopOrder() {
 	// stop load at depth 1
 	// stop render at depth 1
 }
+
+func ExampleNode_AppendStopOrder() {
+	root := &hierarchy.Node[string]{Value: "root"}
+	a, b := &hierarchy.Node[string]{Value: "a"}, &hierarchy.Node[string]{Value: "b"}
+	root.Adopt(a)
+	a.Adopt(b)
+
+	// One slice serves every stop: no allocation once it is large enough.
+	var order []*hierarchy.Node[string]
+	for range 2 {
+		order = root.AppendStopOrder(order[:0])
+		for _, n := range order {
+			fmt.Print(n.Value, " ")
+		}
+		fmt.Println(cap(order) >= 2)
+	}
+	// Output:
+	// b a true
+	// b a true
+}
