@@ -7,12 +7,17 @@ import (
 )
 
 // TestAlarmHeapModel arms, re-arms, disarms and pops alarms at random and
-// checks every pop against a sorted list of the armed alarms.
+// checks every pop against a sorted list of the armed alarms. Most alarms
+// are armed in key order, as waits for one span are (they go to the sorted
+// run), the others at random (they go to the heap when due before the
+// run's last).
 func TestAlarmHeapModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var h alarmHeap
 	alarms := make([]alarm, 500)
 	seq := uint64(0)
+	last := int64(0)              // the key armed last
+	inRun, inHeap := false, false // both held entries at some step
 	armed := func() []*alarm {
 		var out []*alarm
 		for i := range alarms {
@@ -34,7 +39,11 @@ func TestAlarmHeapModel(t *testing.T) {
 		case op < 5: // arm or re-arm
 			a.disarm()
 			seq++
-			a.key, a.seq = int64(r.IntN(100)), seq
+			key := int64(r.IntN(100))
+			if op < 3 {
+				key = min(last+int64(r.IntN(3)), 99)
+			}
+			a.key, a.seq, last = key, seq, key
 			h.push(a)
 		case op < 8:
 			a.disarm()
@@ -53,8 +62,13 @@ func TestAlarmHeapModel(t *testing.T) {
 				t.Fatalf("step %d: popDue(%d) = key %d, want nothing due", step, due, got.key)
 			}
 		}
-		if live := len(armed()); h.stale != len(h.items)-live || h.stale >= 64 && h.stale > live {
-			t.Fatalf("step %d: %d entries, %d stale, %d armed", step, len(h.items), h.stale, live)
+		if live := len(armed()); h.stale != h.len()-live || h.stale >= 64 && h.stale > live {
+			t.Fatalf("step %d: %d entries, %d stale, %d armed", step, h.len(), h.stale, live)
 		}
+		inRun = inRun || len(h.run) > h.head
+		inHeap = inHeap || len(h.items) > 0
+	}
+	if !inRun || !inHeap {
+		t.Fatalf("the run held entries: %v, the heap: %v; want both", inRun, inHeap)
 	}
 }

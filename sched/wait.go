@@ -183,7 +183,7 @@ func (s *Scheduler) disarm(t *task) {
 // predicates of waiting tasks. It reports whether it judged any condition:
 // then addon code (a predicate) may have run, and the clock moved.
 func (s *Scheduler) wakeDue(now time.Duration) bool {
-	if len(s.frames.items)+len(s.timers.items)+len(s.signaled)+len(s.polled) == 0 && !s.inbox.full.Load() {
+	if s.frames.len()+s.timers.len()+len(s.signaled)+len(s.polled) == 0 && !s.inbox.full.Load() {
 		return false // no task waits on anything: spare even the judging instant
 	}
 	judged := len(s.signaled) > 0 || len(s.polled) > 0
