@@ -43,22 +43,45 @@ func (e liveEnv) Now() time.Time { return e.s.clk.Now() }
 func (s *Scheduler) judgeNow() { s.judged = s.clk.Now() }
 
 func (s *Scheduler) wait(t *task, c *waitcond.Cond) error {
+	if park, err := s.startWait(t, c); !park {
+		return err
+	}
+	// t.park(waiting), written out: the frames between a parked task's
+	// body and its coroutine's switch are what resuming it must bring back
+	// into the CPU's caches, one return at a time (about 80 ns a frame when
+	// 100,000 tasks wake, BENCHMARKS.md, issue 14), so wait's own frame is
+	// kept small and park's is spared.
+	t.outcome, t.onStack = waiting, false
+	ok := t.w.yield(struct{}{})
+	t.onStack = true
+	if !ok || t.state == Finished {
+		t.unwind()
+	}
+	return nil
+}
+
+// startWait does what Wait does before parking: it checks the call,
+// judges c now, and arms t for it unless it is met. It reports whether t
+// must park, or the error Wait returns. It is not inlined: its frame would
+// stay on the parked task's stack.
+//
+//go:noinline
+func (s *Scheduler) startWait(t *task, c *waitcond.Cond) (park bool, err error) {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Wait")
 	}
 	if err := c.Err(); err != nil {
-		return fmt.Errorf("Wait %s: %w", t, err)
+		return false, fmt.Errorf("Wait %s: %w", t, err)
 	}
 	s.judgeNow()
 	if c.Met(t) {
-		return nil
+		return false, nil
 	}
 	if err := s.deadlock(t, c); err != nil {
-		return err
+		return false, err
 	}
 	s.arm(t, c)
-	t.park(waiting)
-	return nil
+	return true, nil
 }
 
 // waitLink records that a task waits for another task to finish; it sits in
