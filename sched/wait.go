@@ -177,6 +177,18 @@ func (s *Scheduler) setAlarm(a *alarm, h *alarmHeap, t *task, on bool, key int64
 // disarm takes t off every wake source. Future callbacks cannot be taken
 // back; one that fires later finds t not waiting for it and does nothing.
 func (s *Scheduler) disarm(t *task) {
+	if t.cond != nil { // else nothing is armed: arm sets cond, and only this clears it
+		s.unhook(t)
+	}
+	if t.state == Finished {
+		t.nextWaits = nil // they hold conditions, which may hold handles
+	}
+}
+
+// unhook is disarm's work for a task that is armed. A task woken in this
+// frame was disarmed already when it finishes: its finish spares reading
+// the cache lines of its alarms and links again.
+func (s *Scheduler) unhook(t *task) {
 	t.alarms[0].disarm()
 	t.alarms[1].disarm()
 	for _, l := range t.links {
@@ -196,9 +208,6 @@ func (s *Scheduler) disarm(t *task) {
 		cancel()
 	}
 	t.links, t.unwatch, t.polled, t.cond = t.links[:0], t.unwatch[:0], false, nil
-	if t.state == Finished {
-		t.nextWaits = nil // they hold conditions, which may hold handles
-	}
 }
 
 // wakeDue runs at the start of a frame: it fires the frame and time alarms
