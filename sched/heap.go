@@ -66,6 +66,15 @@ func (h *alarmHeap) push(a *alarm) {
 	a.heap = h
 	e := alarmEntry{key: a.key, seq: a.seq, a: a}
 	if n := len(h.run); n == h.head || h.run[n-1].key <= e.key { // so (key, seq) is the greatest
+		if n == cap(h.run) && h.head >= n/2 && h.head > 0 {
+			// Full, and at least half of it popped: move the rest to the
+			// front rather than grow. A run that never empties (alarms
+			// armed each frame for a later one) would otherwise grow for
+			// ever.
+			live := copy(h.run, h.run[h.head:])
+			clear(h.run[live:])
+			h.run, h.head = h.run[:live], 0
+		}
 		h.run = append(h.run, e)
 		return
 	}

@@ -72,3 +72,28 @@ func TestAlarmHeapModel(t *testing.T) {
 		t.Fatalf("the run held entries: %v, the heap: %v; want both", inRun, inHeap)
 	}
 }
+
+// TestAlarmRunBounded arms an alarm per step, each for later than the one
+// before, and pops the due ones, so that the run never empties: its array
+// must stay as large as the alarms armed at once need, not grow with the
+// steps.
+func TestAlarmRunBounded(t *testing.T) {
+	var h alarmHeap
+	alarms := make([]alarm, 10)
+	for step := range 100000 {
+		a := &alarms[step%len(alarms)]
+		a.key, a.seq = int64(step), uint64(step+1)
+		h.push(a)
+		if step >= len(alarms)-1 { // ten armed: pop the earliest
+			if got := h.popDue(int64(step - len(alarms) + 1)); got == nil || got.key != int64(step-len(alarms)+1) {
+				t.Fatalf("step %d: popDue got %v, want the alarm of key %d", step, got, step-len(alarms)+1)
+			}
+		}
+		if len(h.items) != 0 {
+			t.Fatalf("step %d: %d alarms in the heap, want all in the run", step, len(h.items))
+		}
+	}
+	if c := cap(h.run); c > 64 {
+		t.Errorf("the run's array holds %d entries for 10 armed alarms", c)
+	}
+}

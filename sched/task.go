@@ -342,7 +342,8 @@ func (o outcome) String() string { return outcomeNames[o] }
 
 // park hands control back to the scheduler until the task is resumed; why
 // says why, for the trace. If the task was stopped meanwhile, it unwinds
-// instead of returning. (checkpoint, the hot caller, has a copy written out.)
+// instead of returning. (checkpoint and Scheduler.wait, the hot callers, have
+// copies written out.)
 func (t *task) park(why outcome) {
 	t.outcome = why
 	t.onStack = false
