@@ -27,7 +27,7 @@ func TestNeverArmsNoAlarm(t *testing.T) {
 		if err := h.StartWhen(c); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(s.frames.items) + len(s.timers.items); n != 0 {
+		if n := s.frames.len() + s.timers.len(); n != 0 {
 			t.Errorf("%s: %d alarms armed, want none", c, n)
 		}
 		h.Stop("")

@@ -43,22 +43,45 @@ func (e liveEnv) Now() time.Time { return e.s.clk.Now() }
 func (s *Scheduler) judgeNow() { s.judged = s.clk.Now() }
 
 func (s *Scheduler) wait(t *task, c *waitcond.Cond) error {
+	if park, err := s.startWait(t, c); !park {
+		return err
+	}
+	// t.park(waiting), written out: the frames between a parked task's
+	// body and its coroutine's switch are what resuming it must bring back
+	// into the CPU's caches, one return at a time (about 80 ns a frame when
+	// 100,000 tasks wake, BENCHMARKS.md, issue 14), so wait's own frame is
+	// kept small and park's is spared.
+	t.outcome, t.onStack = waiting, false
+	ok := t.w.yield(struct{}{})
+	t.onStack = true
+	if !ok || t.state == Finished {
+		t.unwind()
+	}
+	return nil
+}
+
+// startWait does what Wait does before parking: it checks the call,
+// judges c now, and arms t for it unless it is met. It reports whether t
+// must park, or the error Wait returns. It is not inlined: its frame would
+// stay on the parked task's stack.
+//
+//go:noinline
+func (s *Scheduler) startWait(t *task, c *waitcond.Cond) (park bool, err error) {
 	if t != s.current || t.unwinding {
 		t.misuseOrUnwind("Wait")
 	}
 	if err := c.Err(); err != nil {
-		return fmt.Errorf("Wait %s: %w", t, err)
+		return false, fmt.Errorf("Wait %s: %w", t, err)
 	}
 	s.judgeNow()
 	if c.Met(t) {
-		return nil
+		return false, nil
 	}
 	if err := s.deadlock(t, c); err != nil {
-		return err
+		return false, err
 	}
 	s.arm(t, c)
-	t.park(waiting)
-	return nil
+	return true, nil
 }
 
 // waitLink records that a task waits for another task to finish; it sits in
@@ -154,6 +177,18 @@ func (s *Scheduler) setAlarm(a *alarm, h *alarmHeap, t *task, on bool, key int64
 // disarm takes t off every wake source. Future callbacks cannot be taken
 // back; one that fires later finds t not waiting for it and does nothing.
 func (s *Scheduler) disarm(t *task) {
+	if t.cond != nil { // else nothing is armed: arm sets cond, and only this clears it
+		s.unhook(t)
+	}
+	if t.state == Finished {
+		t.nextWaits = nil // they hold conditions, which may hold handles
+	}
+}
+
+// unhook is disarm's work for a task that is armed. A task woken in this
+// frame was disarmed already when it finishes: its finish spares reading
+// the cache lines of its alarms and links again.
+func (s *Scheduler) unhook(t *task) {
 	t.alarms[0].disarm()
 	t.alarms[1].disarm()
 	for _, l := range t.links {
@@ -173,9 +208,6 @@ func (s *Scheduler) disarm(t *task) {
 		cancel()
 	}
 	t.links, t.unwatch, t.polled, t.cond = t.links[:0], t.unwatch[:0], false, nil
-	if t.state == Finished {
-		t.nextWaits = nil // they hold conditions, which may hold handles
-	}
 }
 
 // wakeDue runs at the start of a frame: it fires the frame and time alarms
@@ -183,7 +215,7 @@ func (s *Scheduler) disarm(t *task) {
 // predicates of waiting tasks. It reports whether it judged any condition:
 // then addon code (a predicate) may have run, and the clock moved.
 func (s *Scheduler) wakeDue(now time.Duration) bool {
-	if len(s.frames.items)+len(s.timers.items)+len(s.signaled)+len(s.polled) == 0 && !s.inbox.full.Load() {
+	if s.frames.len()+s.timers.len()+len(s.signaled)+len(s.polled) == 0 && !s.inbox.full.Load() {
 		return false // no task waits on anything: spare even the judging instant
 	}
 	judged := len(s.signaled) > 0 || len(s.polled) > 0

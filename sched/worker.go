@@ -33,31 +33,37 @@ func (s *Scheduler) worker(t *task) *worker {
 		s.idle[n-1] = nil
 		s.idle = s.idle[:n-1]
 	} else {
-		w = &worker{s: s}
-		w.resume, w.stop = iter.Pull(w.run)
+		w = newWorker(s)
 	}
 	w.t = t
 	return w
 }
 
-// run is the worker's coroutine. Each resume that finds it idle starts the
-// body of the task it has been given; once that body has returned, failed
-// or unwound, the worker parks idle in the pool, or ends.
-func (w *worker) run(yield func(struct{}) bool) {
-	w.yield = yield
-	for {
-		w.t.label()
-		w.t.run()
-		w.t = nil
-		s := w.s
-		if s.closed || len(s.idle) >= maxIdleWorkers {
-			return
+// newWorker makes a worker and starts its coroutine. Each resume that finds
+// it idle starts the body of the task it has been given; once that body has
+// returned, failed or unwound, the worker parks idle in the pool, or ends.
+// The loop is the coroutine's function itself, not a method it calls (the
+// wrapper of a method value is a frame too): the frames under a parked
+// task's body are brought back into the CPU's caches one return at a time
+// when it is resumed (see Scheduler.wait).
+func newWorker(s *Scheduler) *worker {
+	w := &worker{s: s}
+	w.resume, w.stop = iter.Pull(func(yield func(struct{}) bool) {
+		w.yield = yield
+		for {
+			w.t.label()
+			w.t.run()
+			w.t = nil
+			if s.closed || len(s.idle) >= maxIdleWorkers {
+				return
+			}
+			s.idle = append(s.idle, w)
+			if !yield(struct{}{}) {
+				return // Close ended it
+			}
 		}
-		s.idle = append(s.idle, w)
-		if !yield(struct{}{}) {
-			return // Close ended it
-		}
-	}
+	})
+	return w
 }
 
 // endIdleWorkers ends every idle worker's goroutine.

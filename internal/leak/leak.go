@@ -10,8 +10,9 @@ import (
 // TaskGoroutines is the stacks of the goroutines that run task bodies (the
 // scheduler's workers), in the whole process. It looks for them by name
 // because runtime.NumGoroutine counts the runtime's own goroutines too,
-// such as the one running cleanups, which come and go.
-func TaskGoroutines() []string { return goroutines("framesched/sched.(*worker).run(") }
+// such as the one running cleanups, which come and go. A worker's
+// coroutine function is the literal in sched.newWorker.
+func TaskGoroutines() []string { return goroutines("framesched/sched.newWorker.func1(") }
 
 // PoolGoroutines is the stacks of the goroutines of schedulers' pools (see
 // sched.Pool), in the whole process.
