@@ -2,7 +2,6 @@ package sched
 
 import (
 	"fmt"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 	"weak"
@@ -297,32 +296,6 @@ func (t *Self) Suspend() {
 // error; the task goes on.
 func (t *Self) Wait(c *waitcond.Cond) error {
 	return t.t.s.wait(t.t, c)
-}
-
-// run runs the task's body on its worker and records how it ended.
-func (t *task) run() {
-	returned := false
-	defer func() {
-		r := recover()
-		// Only runtime.Goexit ends a body without a return or a panic.
-		goexit := r == nil && !returned
-		if t.state != Finished { // else stopped: the stop recorded the outcome
-			switch _, unwound := r.(unwind); {
-			case goexit:
-				t.s.finish(t, nil, &PanicError{Value: ErrGoexit, Stack: debug.Stack()})
-			case r != nil && !unwound:
-				t.s.finish(t, nil, &PanicError{Value: r, Stack: debug.Stack()})
-			}
-		}
-		if goexit {
-			t.w.retire()
-		}
-	}()
-	res, err := t.body(&t.self)
-	returned = true
-	if t.state != Finished {
-		t.s.finish(t, res, err)
-	}
 }
 
 // outcome is how a slice ended, as the trace names it.
