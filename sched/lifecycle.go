@@ -153,6 +153,14 @@ func (s *Scheduler) resumeSuspended(t *task) error {
 func (s *Scheduler) finish(t *task, res any, err error) { s.finishIn(t, res, err, false) }
 
 // finishIn is finish; parentStops as for stopIn.
+//
+// A Go task's body that returns is finished on its worker's goroutine,
+// whose stack below the body's caller has not been touched since the task
+// last ran: every cache line of it that a call brings in again is a miss
+// (with 100,000 tasks woken in a frame, notifyFinished's frame alone was
+// an eighth of the frame's time, BENCHMARKS.md, issue 14). So what a
+// finish without listeners, error, waiters or children needs is done
+// here, in a small frame, and the rest in finishTold.
 func (s *Scheduler) finishIn(t *task, res any, err error, parentStops bool) {
 	t.state, t.result, t.err = Finished, res, err
 	t.finished.Store(true)
@@ -164,6 +172,25 @@ func (s *Scheduler) finishIn(t *task, res any, err error, parentStops bool) {
 	s.unlink(t)
 	t.own.live--
 	s.stats.Finished++
+	if err != nil || s.trace != nil || len(t.waiters) > 0 || t.node.FirstChild() != nil || len(s.finishedHooks) > 0 {
+		s.finishTold(t, err)
+	}
+	if p := t.node.Parent(); p != nil {
+		t.node.Detach()
+		if !parentStops && p.Value.state == Waiting && !p.Value.suspended { // else check does nothing or is wasted: spare the clock read
+			s.judgeNow()
+			s.check(p.Value) // it may wait for its children
+		}
+	}
+}
+
+// finishTold is the part of finishIn that tells others of t's finish, in
+// this order: the trace, the error handler, the tasks waiting for it; then
+// it stops t's unfinished children, deepest first, and calls the finished
+// subscribers.
+//
+//go:noinline
+func (s *Scheduler) finishTold(t *task, err error) {
 	if s.trace != nil {
 		s.emit(t, Event{Kind: EventFinish, Err: err})
 	}
@@ -197,13 +224,6 @@ func (s *Scheduler) finishIn(t *task, res any, err error, parentStops bool) {
 		s.stopOrder = order[:0]
 	}
 	s.notifyFinished(t) // after its children's, as in blTasks
-	if p := t.node.Parent(); p != nil {
-		t.node.Detach()
-		if !parentStops && p.Value.state == Waiting && !p.Value.suspended { // else check does nothing or is wasted: spare the clock read
-			s.judgeNow()
-			s.check(p.Value) // it may wait for its children
-		}
-	}
 }
 
 func (s *Scheduler) link(t *task) {
