@@ -175,14 +175,7 @@ func (h *Host) NewAddon(name string, opts AddonOptions) (*Addon, error) {
 	}
 	a := &Addon{h: h, name: name, opts: opts, rng: rand.New(rand.NewPCG(h.cfg.Seed, uint64(len(h.addons)))),
 		handles: map[uint64]weak.Pointer[glua.LUserData]{}, compiler: compiler{trusted: opts.Trusted}}
-	a.main = glua.NewState(glua.Options{
-		SkipOpenLibs:        true,
-		CallStackSize:       callStackSize,
-		RegistrySize:        registrySize,
-		RegistryMaxSize:     registryMaxSize,
-		RegistryGrowStep:    registryGrowStep,
-		MinimizeStackMemory: true,
-	})
+	a.main = newState()
 	// NewState raises a RegistrySize under 128 to 5120; NewThread sizes
 	// threads from L.Options, so task threads can start smaller.
 	a.main.Options.RegistrySize = threadRegistrySize
@@ -242,6 +235,19 @@ const (
 	registryGrowStep   = 128
 	registryMaxSize    = 1 << 22
 )
+
+// newState is a Lua state of those sizes, without its libraries: an
+// addon's main state or a worker state.
+func newState() *glua.LState {
+	return glua.NewState(glua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       callStackSize,
+		RegistrySize:        registrySize,
+		RegistryMaxSize:     registryMaxSize,
+		RegistryGrowStep:    registryGrowStep,
+		MinimizeStackMemory: true,
+	})
+}
 
 // Name is the addon's name.
 func (a *Addon) Name() string { return a.name }

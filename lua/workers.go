@@ -280,14 +280,7 @@ const workerFunctionsKey = "framesched.workers"
 
 // open makes the state's Lua state and opens its sandbox.
 func (st *workerState) open(cfg *workerConfig) {
-	L := glua.NewState(glua.Options{
-		SkipOpenLibs:        true,
-		CallStackSize:       callStackSize,
-		RegistrySize:        registrySize,
-		RegistryMaxSize:     registryMaxSize,
-		RegistryGrowStep:    registryGrowStep,
-		MinimizeStackMemory: true,
-	})
+	L := newState()
 	st.L, st.meter, st.pcg, st.seed = L, nil, rand.NewPCG(0, 0), cfg.seed
 	st.compile = compiler{trusted: cfg.trusted}
 	openLibs(L)
