@@ -157,7 +157,7 @@ func isPrefix(a, b []string) bool { return len(a) < len(b) && slices.Equal(a, b[
 // from the frame loop.
 func (p *rift) fire(L *glua.LState, ev *riftEvent, args func(*lua.Addon) []glua.LValue) {
 	for _, h := range slices.Clone(ev.handlers) {
-		if h.detached {
+		if h.detached || h.a != nil && h.a.Err() != nil { // a stopped addon's: its stop was reported once
 			continue
 		}
 		if h.run != nil {

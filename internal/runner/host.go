@@ -247,10 +247,15 @@ func (r *run) frames() {
 
 // runHooks calls the Sim.OnFrame functions registered before the frame
 // began (range reads r.hooks once), each as its addon. A hook that the
-// watchdog killed is removed: it would likely be killed every frame.
+// watchdog killed is removed: it would likely be killed every frame. So is
+// a hook of a stopped addon, without a line: its stop was reported once.
 func (r *run) runHooks() {
 	var killed []*glua.LFunction
 	for _, hk := range r.hooks {
+		if hk.a.Err() != nil {
+			killed = append(killed, hk.fn)
+			continue
+		}
 		var err error
 		r.as(hk.a.Name(), func() { err = hk.a.Call(hk.fn, glua.LNumber(r.frame)) })
 		if _, ok := errors.AsType[*lua.WatchdogError](err); ok {
