@@ -417,6 +417,9 @@ func (h *Host) finished(e sched.FinishEvent) {
 			if a != by && a.name != e.Task.Owner() {
 				continue // another addon's task: not even its handle may reach a
 			}
+			if a.stopped != nil {
+				continue // its stop, reported once, stops its tasks: not a line for each
+			}
 			for _, fn := range a.onFinEv {
 				errv := h.errValue(a.main, e.Err)
 				if err := a.Call(fn, a.handle(e.Task), glua.LString(e.How.String()), errv); err != nil {

@@ -1,6 +1,7 @@
 package lua_test
 
 import (
+	"errors"
 	"testing"
 
 	glua "github.com/yuin/gopher-lua"
@@ -530,6 +531,27 @@ func TestOnFinished(t *testing.T) {
 		},
 		errs: []string{"A A:4: bad"},
 	}})
+}
+
+// TestOnFinishedStoppedAddon: a stopped addon's code does not run, so its
+// OnFinished handlers are not called for the tasks its stop stops; nor is
+// each of them reported as a failed handler: the stop is reported once.
+func TestOnFinishedStoppedAddon(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		a := e.addon("A", lua.AddonOptions{})
+		e.run(a, `
+			blTasks.OnFinished(function(t, how) print("finished", t:Name(), how) end)
+			for i = 1, 3 do Task.Create(function(self) self:Wait(Wait.Frame()) self:Wait(Wait.Frame()) end):Start() end`)
+		e.frames(1)
+		a.Stop(errors.New("bye"))
+		e.frames(2)
+		checkLines(t, e.out, nil)
+		checkLines(t, e.errLines(), []string{"A addon: addon stopped: bye"})
+		for h := range e.s.Tasks() {
+			t.Errorf("task %s of the stopped addon is live", h)
+		}
+	})
 }
 
 func TestRequire(t *testing.T) {

@@ -77,6 +77,9 @@ func (w *world) installSim(a *lua.Addon) {
 		"On": func(L *glua.LState) int {
 			name, fn := L.CheckString(1), L.CheckFunction(2)
 			w.on(name, func(ev event) {
+				if a.Err() != nil {
+					return // stopped: its stop was reported once
+				}
 				if err := a.Call(fn, glua.LNumber(ev.n), glua.LString(ev.text)); err != nil {
 					w.s.ReportError(a.Name(), name+" handler", err)
 				}
