@@ -202,7 +202,7 @@ func BenchmarkParkedMemory(b *testing.B) {
 		var perTask float64
 		for range b.N {
 			b.StopTimer()
-			s, a, _ := benchAddon(b, time.Hour, lua.AddonOptions{MemoryLimit: scaleOptions.MemoryLimit})
+			s, a, _ := benchAddon(b, time.Hour, scaleOptions)
 			benchDo(b, a, `function spawn(n)
 				local Task, Wait = blTasks.Task, blTasks.Wait
 				keep = {}

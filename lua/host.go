@@ -107,9 +107,12 @@ type AddonOptions struct {
 
 // DefaultTaskLimit is the most live tasks an untrusted addon may have
 // unless AddonOptions.TaskLimit says otherwise: far more than an addon
-// needs, few enough that a script starting tasks in a loop cannot run the
-// host out of memory (a parked Lua task costs about 14 KB).
-const DefaultTaskLimit = 10000
+// needs, few enough that a script starting tasks in a loop gets a clear
+// error from Task.Create rather than a memory stop. A waiting Lua task
+// takes about 8.5 KB (its goroutine's stack, its thread and its scheduler
+// side, BENCHMARKS.md), so this many take about two thirds of
+// DefaultMemoryLimit; an addon that needs more raises both limits.
+const DefaultTaskLimit = 5000
 
 // NewHost makes a host for s. It subscribes to s's finished events.
 func NewHost(s *sched.Scheduler, cfg Config) *Host {

@@ -319,9 +319,9 @@ const (
 	sizeUpvalue  = 48   // an Upvalue
 	sizeProto    = 200  // a FunctionProto's fixed part
 	sizeUserData = 64   // an LUserData
-	sizeThread   = 8192 // an LState made by NewThread, measured: its registry and call stack
+	sizeThread   = 8192 // an LState made by NewThread, measured: its registry and call stack (5 KB of it the call-stack table)
 	sizeTask     = 1024 // an unfinished task's scheduler side and handle, measured: 900 B
-	sizeWorker   = 8192 // the goroutine a started task runs on: its smallest stack
+	sizeWorker   = 4096 // the goroutine a started task runs on: its stack, measured when parked (the runtime's adaptive initial size)
 )
 
 // tableFields reads the lengths of an LTable's unexported parts: a table
@@ -369,7 +369,9 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 	}
 	for _, lt := range a.h.running {
 		if lt.a == a {
-			w.size += sizeWorker
+			// Its goroutine, and its thread less the call-stack table it
+			// has lent while parked (callstack.go).
+			w.size += sizeWorker - int64(lt.tableLen)*int64(unsafe.Sizeof(unsafe.Pointer(nil)))
 			w.push(lt.th, lt.fn)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/framesched/framesched/lua"
+	"github.com/framesched/framesched/sched"
 )
 
 // Owners at Create: the calling addon by default, the running task's owner
@@ -126,4 +127,42 @@ func TestDefaultTaskLimit(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestDefaultLimitsHoldTheirTasks: the default memory limit holds the
+// default task limit's tasks, each of which has run and waits, with room to
+// spare: an addon that starts as many tasks as it may is not stopped for the
+// memory they take (each is charged its goroutine and thread, about 8 KB).
+func TestDefaultLimitsHoldTheirTasks(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		e := newEnv(t, lua.Config{})
+		a := e.addon("A", lua.AddonOptions{})
+		e.run(a, `
+			keep = {}
+			for i = 1, ` + fmt.Sprint(lua.DefaultTaskLimit) + ` do
+				keep[i] = Task.Create(function(self)
+					local x = 0
+					for j = 1, 200 do x = x + j * j end
+					self:Breath()
+					self:Wait(Wait.Timespan(3600))
+				end):Start()
+			end
+			data = {} for i = 1, 1e5 do data[i] = {i} end -- and some data of its own`)
+		e.frames(3)
+		if a.Err() != nil {
+			t.Fatalf("the addon was stopped: %v", a.Err())
+		}
+		waiting := 0
+		for h := range e.s.Tasks() {
+			if h.State() == sched.Waiting {
+				waiting++
+			}
+		}
+		if waiting != lua.DefaultTaskLimit {
+			t.Errorf("%d tasks wait, want %d", waiting, lua.DefaultTaskLimit)
+		}
+		e.run(a, `print(select(2, pcall(Task.Create, function() end)))`)
+		checkLines(t, e.out, []string{"A:1: Task.Create: owner's task limit reached"})
+		checkLines(t, e.errLines(), nil)
+	})
 }
