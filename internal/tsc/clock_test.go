@@ -170,3 +170,26 @@ func TestMachineClock(t *testing.T) {
 		t.Error("the counter strayed on this machine")
 	}
 }
+
+// BenchmarkNow: a reading of a Clock (counter: extrapolated from the
+// counter where Available, else the real clock) against a reading of the
+// real clock it stands in for, the monotonic time.Since.
+func BenchmarkNow(b *testing.B) {
+	epoch := time.Now()
+	real := func() time.Duration { return time.Since(epoch) }
+	var sum time.Duration
+	b.Run("counter", func(b *testing.B) {
+		c := New(real)
+		for range b.N {
+			sum += c.Now()
+		}
+	})
+	b.Run("real", func(b *testing.B) {
+		for range b.N {
+			sum += real()
+		}
+	})
+	if sum < 0 {
+		b.Fatal("the clock went back")
+	}
+}
