@@ -28,6 +28,14 @@ import (
 // table: threads parked deeper (more than 32 Lua frames) keep their table.
 const lentSegments = 4
 
+// lendAbove is how many started Lua tasks a host has at most while parking
+// threads keep their tables: a few tasks' tables are little memory, and
+// lending and taking a table back is a tenth of a park and resume
+// (BenchmarkParkResume/lua). A task that parked keeping its table did so
+// with at most lendAbove tasks started, so at most lendAbove parked threads
+// keep theirs, whatever the count later.
+const lendAbove = 64
+
 // maxStockedTables bounds the tables a host keeps for the next slices.
 const maxStockedTables = 16
 
@@ -127,7 +135,7 @@ func (lt *luaTask) onSlice(start bool) {
 	if lt.watched {
 		lt.slice(start)
 	}
-	if !start && lt.self.State() != sched.Finished {
+	if !start && len(lt.a.h.running) > lendAbove && lt.self.State() != sched.Finished {
 		lt.lendTable()
 	}
 }
