@@ -82,8 +82,8 @@ func (c *Clock) anchor(t uint64) time.Duration {
 	}
 	c.base, c.baseT = r, t
 	if c.counted && r-c.origin >= calibrate && t > c.originT {
-		c.mult = rate(r-c.origin, t-c.originT)
-		c.span = ticksIn(anchorEvery, c.mult)
+		c.mult = div32(uint64(r-c.origin), t-c.originT)
+		c.span = div32(uint64(anchorEvery), c.mult)
 	}
 	return c.give(r)
 }
@@ -95,26 +95,13 @@ func (c *Clock) give(r time.Duration) time.Duration {
 	return r
 }
 
-// rate is ns over ticks in 32.32 fixed point (0 when a tick would be 2^32
-// ns or more, which no counter is).
-func rate(ns time.Duration, ticks uint64) uint64 {
-	hi, lo := bits.Mul64(uint64(ns), 1<<32)
-	if hi >= ticks {
+// div32 is a/b in 32.32 fixed point, or 0 when that overflows or b is 0:
+// the rate in ns a tick of ns over ticks, and the ticks d lasts at a rate.
+func div32(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, 1<<32)
+	if hi >= b {
 		return 0
 	}
-	q, _ := bits.Div64(hi, lo, ticks)
-	return q
-}
-
-// ticksIn is how many ticks d lasts at mult.
-func ticksIn(d time.Duration, mult uint64) uint64 {
-	if mult == 0 {
-		return 0
-	}
-	hi, lo := bits.Mul64(uint64(d), 1<<32)
-	if hi >= mult {
-		return 0
-	}
-	q, _ := bits.Div64(hi, lo, mult)
+	q, _ := bits.Div64(hi, lo, b)
 	return q
 }

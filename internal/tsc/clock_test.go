@@ -13,7 +13,7 @@ type fake struct {
 	ticks uint64
 	reals int
 	given time.Duration // the real clock's latest reading
-	pair  uint64 // ticks a reading of the real clock takes
+	pair  uint64        // ticks a reading of the real clock takes
 }
 
 func (f *fake) clock() *Clock {
