@@ -139,7 +139,7 @@ func TestDefaultLimitsHoldTheirTasks(t *testing.T) {
 		a := e.addon("A", lua.AddonOptions{})
 		e.run(a, `
 			keep = {}
-			for i = 1, ` + fmt.Sprint(lua.DefaultTaskLimit) + ` do
+			for i = 1, `+fmt.Sprint(lua.DefaultTaskLimit)+` do
 				keep[i] = Task.Create(function(self)
 					local x = 0
 					for j = 1, 200 do x = x + j * j end
