@@ -33,7 +33,8 @@ func TestAsyncWatchdogInTask(t *testing.T) {
 				return "went on"
 			end):Start()`)
 		e.s.RunFrame() // the task parks; a goroutine spins: no clock may move now
-		k.fireArmed()  // the worker's kill timer
+		untilRunning("(*workerState).run")
+		k.fireArmed() // the worker's kill timer, once the worker spins
 		synctest.Wait()
 		e.s.RunFrame()
 		e.run(a, `print(h:Result())`)
