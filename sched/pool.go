@@ -317,16 +317,18 @@ func (j *job) labels() context.Context {
 // frame goroutine applies. p.mu is held.
 func (p *Pool) finished(j *job) {
 	p.busy--
+	if j.direct != nil {
+		close(j.direct)
+	} else {
+		p.done = append(p.done, j)
+		p.doneFull.Store(true)
+	}
+	// After the outcome is queued: WaitIdle's waiter may run a frame at
+	// once, which must find it due.
 	if p.idleCh != nil && p.busy == 0 && p.queued() == 0 {
 		close(p.idleCh)
 		p.idleCh = nil
 	}
-	if j.direct != nil {
-		close(j.direct)
-		return
-	}
-	p.done = append(p.done, j)
-	p.doneFull.Store(true)
 }
 
 // close ends the pool for Close: it cancels every job's context (through

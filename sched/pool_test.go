@@ -10,6 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/framesched/framesched/internal/leak"
 	"github.com/framesched/framesched/sched"
 	"github.com/framesched/framesched/waitcond"
@@ -509,6 +511,24 @@ func TestPoolQueueOrder(t *testing.T) {
 			t.Errorf("%d ran, %d applied; want %d", len(order), st.Completions, n)
 		}
 	})
+}
+
+// Once WaitIdle returns, the work that made the pool busy is applied by the
+// next frame: a --virtual or replayed run relies on it to apply work in the
+// same frame every time (the outcome must be queued before WaitIdle's
+// waiter can run; a CI run of the runner once saw it land a frame late).
+func TestPoolWaitIdleThenApplied(t *testing.T) {
+	s := sched.New(sched.WithClock(clock.NewMock()), sched.WithWorkers(1))
+	defer s.Close()
+	for i := range 2000 {
+		s.Pool().Submit("", "quick", func(context.Context) (any, error) { return i, nil })
+		if err := s.Pool().WaitIdle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.RunFrame(); st.Completions != 1 {
+			t.Fatalf("round %d: the frame after WaitIdle applied %d completions, want 1", i, st.Completions)
+		}
+	}
 }
 
 // WaitIdle returns once no work is queued or running.
