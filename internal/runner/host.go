@@ -113,7 +113,10 @@ func newRun(cfg config, stdout io.Writer) (*run, error) {
 		r.tw.Error(e)
 		r.taskErrorLine(e)
 	}), sched.WithWarningHandler(r.warnLine), sched.WithTrace(r.trace)}
-	if r.clk != r.wall || r.wall == nil { // else the scheduler's own real clock, which reads cheaper
+	// Virtual, recorded and replayed runs give the scheduler their clock; a
+	// plain real-clock run (clk is wall) leaves it its own, which reads
+	// cheaper (sched's elapsed).
+	if r.wall == nil || r.clk != r.wall {
 		opts = append(opts, sched.WithClock(r.clk))
 	}
 	if cfg.warnAfter > 0 {
