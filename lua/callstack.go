@@ -104,6 +104,11 @@ func (lt *luaTask) lendTable() {
 	}
 }
 
+// lentBytes is the size of the table lt's thread has lent, 0 when none.
+func (lt *luaTask) lentBytes() int64 {
+	return int64(lt.tableLen) * int64(unsafe.Sizeof(unsafe.Pointer(nil)))
+}
+
 // returnTable gives the thread of a task about to run a table again: one
 // from the host's stock, or a new one.
 func (lt *luaTask) returnTable() {

@@ -371,7 +371,7 @@ func (a *Addon) measure(ctx context.Context) (int64, bool) {
 		if lt.a == a {
 			// Its goroutine, and its thread less the call-stack table it
 			// has lent while parked (callstack.go).
-			w.size += sizeWorker - int64(lt.tableLen)*int64(unsafe.Sizeof(unsafe.Pointer(nil)))
+			w.size += sizeWorker - lt.lentBytes()
 			w.push(lt.th, lt.fn)
 		}
 	}

@@ -66,7 +66,6 @@ func (s *Scheduler) emit(t *task, e Event) {
 		}
 		if t.state == Waiting {
 			e.Why = t.cond.String() // not Explain: it would poll predicates
-
 		}
 		defer s.recoverHook("trace hook")
 		s.trace(e)

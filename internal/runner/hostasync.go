@@ -42,27 +42,11 @@ func RegisterAsync(h *lua.Host, dir string) {
 	})
 	h.RegisterAsync("deflate", func(L *glua.LState) (lua.AsyncWork, error) {
 		s := checkBounded(L, "Async.deflate")
-		return func(ctx context.Context) ([]any, error) {
-			var buf bytes.Buffer
-			w, _ := flate.NewWriter(&buf, flate.DefaultCompression) // the level is valid
-			if _, err := w.Write([]byte(s)); err != nil {
-				return nil, err
-			}
-			if err := w.Close(); err != nil {
-				return nil, err
-			}
-			return []any{buf.Bytes()}, nil
-		}, nil
+		return func(context.Context) ([]any, error) { return one(deflate(s)) }, nil
 	})
 	h.RegisterAsync("inflate", func(L *glua.LState) (lua.AsyncWork, error) {
 		s := checkBounded(L, "Async.inflate")
-		return func(ctx context.Context) ([]any, error) {
-			b, err := inflate(ctx, s)
-			if err != nil {
-				return nil, err
-			}
-			return []any{b}, nil
-		}, nil
+		return func(ctx context.Context) ([]any, error) { return one(inflate(ctx, s)) }, nil
 	})
 	if dir == "" {
 		return
@@ -76,14 +60,29 @@ func RegisterAsync(h *lua.Host, dir string) {
 		case filepath.IsAbs(path) || path[0] == '/' || path[0] == '\\':
 			lua.ArgError(L, 1, fn, "a path relative to the scripts' directory expected, got an absolute one")
 		}
-		return func(ctx context.Context) ([]any, error) {
-			b, err := readFileIn(dir, path)
-			if err != nil {
-				return nil, err
-			}
-			return []any{b}, nil
-		}, nil
+		return func(context.Context) ([]any, error) { return one(readFileIn(dir, path)) }, nil
 	})
+}
+
+// one is the results of work that makes b, or its error.
+func one(b []byte, err error) ([]any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []any{b}, nil
+}
+
+// deflate is s compressed with DEFLATE.
+func deflate(s string) ([]byte, error) {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.DefaultCompression) // the level is valid
+	if _, err := w.Write([]byte(s)); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // checkBounded is argument 1, a string of at most maxAsyncBytes.
